@@ -1,0 +1,115 @@
+"""The registry of backends: one name, one kernel, one answer.
+
+Each backend wraps a kernel that computes ``sum(i*i for i in range(start, stop))``
+exactly.  The native kernels come from compiled modules that may be missing
+(a failed build, an unsupported platform); such a backend is reported as
+unavailable with the reason, and ``import gilbench`` still works.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+
+from gilbench.domain import check_range
+
+
+class BackendUnavailable(RuntimeError):
+    """A backend's module could not be imported on this installation."""
+
+
+@dataclass(frozen=True)
+class _Spec:
+    name: str
+    module: str  # where the kernel lives, relative to the gilbench package
+    function: str
+    releases_gil: bool
+    toolchain: str
+    source: str  # file:line where the GIL is released (or held, for the twins)
+
+
+_SPECS = (
+    _Spec("python", "pure", "sum_squares", False, "CPython", "python/gilbench/pure.py:11"),
+    _Spec(
+        "numpy", "numpy_kernel", "sum_squares", True, "NumPy", "python/gilbench/numpy_kernel.py:34"
+    ),
+    _Spec("cython", "_cython", "sum_squares", True, "Cython", "cython_ext/_cython.pyx:39"),
+    _Spec("cython-gil", "_cython", "sum_squares_gil", False, "Cython", "cython_ext/_cython.pyx:44"),
+    _Spec("cpp", "_cpp", "sum_squares", True, "pybind11", "cpp_ext/_cpp.cpp:99"),
+    _Spec("cpp-gil", "_cpp", "sum_squares_gil", False, "pybind11", "cpp_ext/_cpp.cpp:101"),
+    _Spec("rust", "_rust", "sum_squares", True, "PyO3", "rust_ext/src/lib.rs:45"),
+    _Spec("rust-gil", "_rust", "sum_squares_gil", False, "PyO3", "rust_ext/src/lib.rs:50"),
+)
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One implementation of the kernel, as the driver and users see it."""
+
+    name: str
+    releases_gil: bool
+    toolchain: str
+    source: str
+    available: bool
+    reason: str | None
+    _kernel: Callable[[int, int], int] | None
+
+    def sum_squares(self, start: int, stop: int) -> int:
+        """Return ``sum(i*i for i in range(start, stop))`` exactly.
+
+        ``0 <= start`` and ``stop <= 2**32``; see :func:`gilbench.domain.check_range`
+        for the exceptions raised outside that domain.
+        """
+        start, stop = check_range(start, stop)
+        if self._kernel is None:
+            raise BackendUnavailable(f"backend {self.name!r} is unavailable: {self.reason}")
+        return self._kernel(start, stop)
+
+
+def backend_names() -> list[str]:
+    """All backend names, in a stable order: pure Python first, GIL twins after their kernel."""
+    return [spec.name for spec in _SPECS]
+
+
+@functools.cache
+def get_backend(name: str) -> Backend:
+    """Return the backend called ``name``; raise ``ValueError`` listing the valid names."""
+    spec = next((s for s in _SPECS if s.name == name), None)
+    if spec is None:
+        raise ValueError(f"unknown backend {name!r}; choose from: {', '.join(backend_names())}")
+    try:
+        module = importlib.import_module(f"gilbench.{spec.module}")
+        kernel = getattr(module, spec.function)
+    except (ImportError, AttributeError) as error:
+        return Backend(
+            spec.name, spec.releases_gil, spec.toolchain, spec.source, False, str(error), None
+        )
+    return Backend(spec.name, spec.releases_gil, spec.toolchain, spec.source, True, None, kernel)
+
+
+def native_threads(ranges: Sequence[tuple[int, int]]) -> list[int]:
+    """Sum each range on its own native C++ thread, with no Python involved while they run.
+
+    This is the machine's ceiling: how much k threads of plain native code speed up
+    on this machine right now, with no interpreter in the way.
+    """
+    checked = [check_range(start, stop) for start, stop in ranges]
+    try:
+        from gilbench import _cpp
+    except ImportError as error:
+        raise BackendUnavailable(f"native threads need the C++ module: {error}") from error
+    return _cpp.sum_squares_threads(checked)
+
+
+@functools.cache
+def build_info() -> dict[str, str]:
+    """Compilers and binding libraries the native modules were built with (empty if not built)."""
+    try:
+        text = resources.files("gilbench").joinpath("_build_info.json").read_text()
+    except FileNotFoundError:
+        return {}
+    return json.loads(text)
