@@ -52,14 +52,11 @@ def test_missing_compiler_is_named_with_how_to_install_it(tmp_path):
     assert "needs a C and C++17 compiler" in message and "apt-get install g++" in message
 
 
-def test_configure_succeeds_with_every_toolchain(tmp_path):
-    """The two tests above fail for the reason they name, not for any other."""
-    pybind11 = pytest.importorskip("pybind11")
-    env = dict(os.environ)
-    result = subprocess.run(
-        [CMAKE, "-S", str(ROOT), "-B", str(tmp_path / "build"),
-         "-DSKBUILD_PROJECT_NAME=gilbench", "-DSKBUILD_PROJECT_VERSION=0.0.0",
-         f"-Dpybind11_DIR={pybind11.get_cmake_dir()}"],
-        env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert "needs" not in result.stderr, result.stderr
+def test_toolchain_checks_pass_with_every_toolchain(tmp_path):
+    """The two tests above fail for the reason they name, not for any other.
+
+    Configure may still stop later (at pybind11, say, outside a build env); what
+    matters here is that it got past the toolchain checks.
+    """
+    result = configure(tmp_path, dict(os.environ))
+    assert "gilbench needs" not in " ".join(result.stderr.split()), result.stderr
