@@ -31,24 +31,24 @@ struct Halves {
   std::uint64_t high, low;
 };
 
-// Exact sum of i*i for start <= i < stop, for 0 <= start and stop <= 2**32.
-//
-// Each i fits 32 bits, so i*i fits 64. Summing whole squares in 64 bits would
-// overflow near the top of the domain, so each square is split into its high
-// and low 32-bit halves, summed in two 64-bit lanes: at most 2**32 halves, each
-// below 2**32, never overflow one. The compiler vectorises this loop, and the
-// masks and shifts keep it from folding the loop into a closed form. (The loop
-// returns the two lanes, not their 128-bit total: gcc will not vectorise a
-// function that computes with __int128.)
+// Sum of i*i for start <= i < stop, for 0 <= start and stop <= 2**32, as two
+// 64-bit lanes. Each i fits 32 bits, so each square fits 64, but their sum does
+// not. So two lanes are kept: `high`, the sum of each square's high 32 bits
+// (at most 2**32 terms below 2**32: it never overflows), and `total`, the sum of
+// whole squares, which wraps. The sum of the low halves is below 2**64 too, so
+// it is exactly total - (high << 32) modulo 2**64. The compiler vectorises the
+// loop; the shift keeps it from folding the loop into a closed form. (The loop
+// returns the lanes, not a 128-bit total: gcc will not vectorise a function
+// that computes with __int128.)
 GILBENCH_VECTOR_CLONES Halves sum_halves(std::uint64_t start, std::uint64_t stop) {
-  std::uint64_t high = 0, low = 0;
+  std::uint64_t total = 0, high = 0;
   for (std::uint64_t i = start; i < stop; ++i) {
     const std::uint64_t x = static_cast<std::uint32_t>(i);  // i < 2**32
     const std::uint64_t square = x * x;
+    total += square;  // wraps modulo 2**64, on purpose
     high += square >> 32;
-    low += square & 0xFFFFFFFFu;
   }
-  return {high, low};
+  return {high, total - (high << 32)};
 }
 
 u128 sum_squares_kernel(std::uint64_t start, std::uint64_t stop) {

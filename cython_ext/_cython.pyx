@@ -18,17 +18,18 @@ cdef uint64_t LIMIT = 1ULL << 32
 
 
 cdef uint128_t _kernel(uint64_t start, uint64_t stop) noexcept nogil:
-    # Each i fits 32 bits, so i*i fits 64. Whole squares would overflow a 64-bit
-    # sum near the top of the domain, so each square is split into its high and
-    # low 32-bit halves, summed in two lanes: at most 2**32 halves, each below
-    # 2**32, never overflow one. The C compiler vectorises this loop.
-    cdef uint64_t high = 0, low = 0, i, x, square
+    # Each i fits 32 bits, so each square fits 64, but their sum does not. So
+    # two lanes are kept: `high`, the sum of each square's high 32 bits (at most
+    # 2**32 terms below 2**32: it never overflows), and `total`, the sum of whole
+    # squares, which wraps. The sum of the low halves is below 2**64 too, so it
+    # is exactly total - (high << 32) modulo 2**64.
+    cdef uint64_t total = 0, high = 0, i, x, square
     for i in range(start, stop):
         x = <uint32_t>i
         square = x * x
+        total += square  # wraps modulo 2**64, on purpose
         high += square >> 32
-        low += square & 0xFFFFFFFFU
-    return ((<uint128_t>high) << 32) + low
+    return ((<uint128_t>high) << 32) + (total - (high << 32))
 
 
 def sum_squares(uint64_t start, uint64_t stop):

@@ -3,6 +3,7 @@
 //! `kernel` is plain Rust. The two Python functions wrap it; they differ in one
 //! line: `sum_squares` runs it inside `py.detach`, which releases the GIL.
 
+use multiversion::multiversion;
 use pyo3::exceptions::PyOverflowError;
 use pyo3::prelude::*;
 
@@ -10,20 +11,25 @@ const LIMIT: u64 = 1 << 32;
 
 /// Exact sum of i*i for start <= i < stop, for stop <= 2**32.
 ///
-/// Each i fits 32 bits, so i*i fits 64. Whole squares would overflow a 64-bit
-/// sum near the top of the domain, so each square is split into its high and
-/// low 32-bit halves, summed in two lanes: at most 2**32 halves, each below
-/// 2**32, never overflow one. LLVM vectorises this loop; the masks and shifts
-/// keep it from replacing the loop with a closed form, as it does for a plain
-/// 64-bit sum of squares.
+/// Each i fits 32 bits, so each square fits 64, but their sum does not. So two
+/// lanes are kept: `high`, the sum of each square's high 32 bits (at most 2**32
+/// terms below 2**32: it never overflows), and `total`, the sum of whole
+/// squares, which wraps. The sum of the low halves is below 2**64 too, so it is
+/// exactly `total - (high << 32)` modulo 2**64. LLVM vectorises the loop; the
+/// shift keeps it from replacing the loop with a closed form, as it does for a
+/// plain 64-bit sum of squares. `multiversion` compiles it once per listed
+/// target and picks the widest the CPU has at run time, so a portable wheel
+/// still runs AVX2 or AVX-512 code where it can.
+#[multiversion(targets("x86_64+avx2", "x86_64+avx512f+avx512bw+avx512dq+avx512vl"))]
 fn kernel(start: u64, stop: u64) -> u128 {
-    let (mut high, mut low) = (0u64, 0u64);
+    let (mut total, mut high) = (0u64, 0u64);
     for i in start..stop {
         let x = i as u32 as u64; // i < 2**32
         let square = x * x;
+        total = total.wrapping_add(square);
         high += square >> 32;
-        low += square & 0xFFFF_FFFF;
     }
+    let low = total.wrapping_sub(high << 32);
     ((high as u128) << 32) + low as u128
 }
 
