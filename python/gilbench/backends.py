@@ -37,8 +37,8 @@ _SPECS = (
     _Spec(
         "numpy", "numpy_kernel", "sum_squares", True, "NumPy", "python/gilbench/numpy_kernel.py:34"
     ),
-    _Spec("cython", "_cython", "sum_squares", True, "Cython", "cython_ext/_cython.pyx:40"),
-    _Spec("cython-gil", "_cython", "sum_squares_gil", False, "Cython", "cython_ext/_cython.pyx:45"),
+    _Spec("cython", "_cython", "sum_squares", True, "Cython", "cython_ext/_cython.pyx:57"),
+    _Spec("cython-gil", "_cython", "sum_squares_gil", False, "Cython", "cython_ext/_cython.pyx:62"),
     _Spec("cpp", "_cpp", "sum_squares", True, "pybind11", "cpp_ext/_cpp.cpp:99"),
     _Spec("cpp-gil", "_cpp", "sum_squares_gil", False, "pybind11", "cpp_ext/_cpp.cpp:101"),
     _Spec("rust", "_rust", "sum_squares", True, "PyO3", "rust_ext/src/lib.rs:51"),
