@@ -1,0 +1,155 @@
+"""``gilbench seed``: the article's two experiments, for every backend, in one table.
+
+The article (N = 20,000,000, two tasks): two Python threads are no faster than
+running the tasks one after another, and a 2-process pool is about twice as fast.
+The same two experiments on every backend show the native kernels that release the
+GIL escaping it under threads, and their twins that hold it staying held.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from gilbench.ceiling import is_low
+from gilbench.formatting import NONE, TIMES, ratio, seconds
+from gilbench.report import ceiling_summary, compact_table, warnings_panel
+from gilbench.results import Record, RunResults
+from gilbench.verdicts import NO_GAIN
+
+ESCAPES = 1.5  # a 2-worker speedup above this is clearly parallel
+
+
+def _speedup_with_startup(record: Record) -> float | None:
+    """The article's own timing: the pool is created inside the timed block."""
+    if record.baseline_s is None or record.startup_s is None:
+        return None
+    return record.baseline_s / (record.wall_s + record.startup_s)
+
+
+def seed_table(results: RunResults) -> Table:
+    table = compact_table(
+        f"two tasks of N = {results.config.get('n') or 0:,}: "
+        "sequential vs 2 threads vs a 2-process pool"
+    )
+    for name, justify in (
+        ("backend", "left"),
+        ("sequen-\ntial", "right"),
+        ("2\nthreads", "right"),
+        (TIMES, "right"),
+        ("cores\nbusy", "right"),
+        ("2 pro-\ncesses", "right"),
+        (TIMES, "right"),
+        (f"{TIMES} incl.\nstart-up", "right"),
+        (f"machine\n{TIMES}", "right"),
+    ):
+        table.add_column(name, justify=justify)
+    for backend in results.backends():
+        sequential = results.find(backend, "sequential", 2)
+        threads = results.find(backend, "threads", 2)
+        processes = results.find(backend, "processes", 2)
+        if sequential is None:
+            continue
+        table.add_row(
+            backend,
+            seconds(sequential.wall_s),
+            seconds(threads.wall_s) if threads else NONE,
+            Text(ratio(threads.speedup), style=_style(threads)) if threads else NONE,
+            f"{threads.cores_busy:.2f}" if threads else NONE,
+            seconds(processes.wall_s) if processes else NONE,
+            Text(ratio(processes.speedup), style=_style(processes)) if processes else NONE,
+            ratio(_speedup_with_startup(processes)) if processes else NONE,
+            Text(ratio(sequential.ceiling), style="magenta" if _unreliable(sequential) else "dim"),
+        )
+    return table
+
+
+def _style(record: Record) -> str:
+    if record.speedup is None:
+        return ""
+    if _unreliable(record):
+        return "magenta"
+    if record.speedup >= ESCAPES:
+        return "green"
+    return "red" if record.speedup <= NO_GAIN else "yellow"
+
+
+def _unreliable(record: Record) -> str | None:
+    """Why this record's speedup cannot be trusted, if the machine ceiling says so."""
+    if record.ceiling is not None and is_low(record.ceiling, record.workers):
+        return (
+            f"inconclusive: the machine gave 2 native threads only {ratio(record.ceiling)} "
+            "while this was measured"
+        )
+    return None
+
+
+def _finding(claim: str, record: Record | None, holds: bool, detail: str) -> Text | None:
+    if record is None or record.speedup is None:
+        return None
+    if (why := _unreliable(record)) is not None:
+        return Text(f"{claim}: {why} ({detail})", style="magenta")
+    outcome, style = ("reproduced", "green") if holds else ("NOT reproduced", "red")
+    return Text(f"{claim}: {outcome} ({detail})", style=style)
+
+
+def findings(results: RunResults) -> list[Text]:
+    """The article's two findings, checked, then what the other backends add."""
+    lines: list[Text | None] = []
+    gil_on = bool(results.environment.get("gil_enabled", True))
+    threads = results.find("python", "threads", 2)
+    if threads is not None and threads.speedup is not None:
+        detail = f"python {ratio(threads.speedup)}, {threads.cores_busy:.1f} cores busy"
+        if gil_on:
+            claim = "article, finding 1: two threads do not speed up the pure-Python loop"
+            lines.append(_finding(claim, threads, threads.speedup <= NO_GAIN, detail))
+        else:
+            claim = "article, finding 1 (threads do not help pure Python) needs a GIL"
+            lines.append(
+                Text(f"{claim}; this build has none, and threads reached {detail}", style="yellow")
+            )
+    processes = results.find("python", "processes", 2)
+    if processes is not None and processes.speedup is not None:
+        detail = f"python {ratio(processes.speedup)}"
+        if (with_startup := _speedup_with_startup(processes)) is not None:
+            detail += f", {ratio(with_startup)} counting the pool's start-up as the article does"
+        claim = "article, finding 2: a 2-process pool does"
+        lines.append(_finding(claim, processes, processes.speedup >= ESCAPES, detail))
+
+    for releases in (True, False):
+        rows = [
+            r
+            for r in (results.find(b, "threads", 2) for b in results.backends() if b != "python")
+            if r is not None and r.speedup is not None and r.releases_gil == releases
+        ]
+        if not rows:
+            continue
+        if releases:
+            line = Text("beyond the article, backends that release the GIL, on two threads: ")
+        elif gil_on:
+            line = Text("native code that keeps the GIL held, on two threads: ")
+        else:
+            line = Text("the -gil twins, with no GIL to hold on this build, on two threads: ")
+        for index, record in enumerate(rows):
+            line.append(", " if index else "")
+            line.append(f"{record.backend} {ratio(record.speedup)}", style=_style(record))
+            if _unreliable(record):
+                line.append(" (machine busy)", style="magenta")
+        lines.append(line)
+    return [line for line in lines if line is not None]
+
+
+def seed_report(results: RunResults) -> RenderableType:
+    parts: list[RenderableType] = [ceiling_summary(results)]
+    if (panel := warnings_panel(results)) is not None:
+        parts.append(panel)
+    if results.interrupted:
+        parts.append(Text("interrupted: these are the results that finished", style="bold red"))
+    if results.records:
+        parts += [Text(""), seed_table(results), Text(""), *findings(results)]
+    return Group(*parts)
+
+
+def print_seed(results: RunResults, console: Console) -> None:
+    console.print(seed_report(results))

@@ -1,0 +1,167 @@
+"""A measurement as the terminal sees it: header, progress bar, Ctrl-C, report, files.
+
+Whatever happens during the run (it finishes, a worker dies, the user presses Ctrl-C),
+what was measured is analysed, printed and saved before the exit status is returned.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
+
+from rich.console import Console
+
+from gilbench.envinfo import collect_environment, gil_enabled
+from gilbench.executors import WorkerDied
+from gilbench.measure import WrongResult
+from gilbench.results import RunResults
+from gilbench.runner import BackendFailed, ProgressCallback, RunConfig
+
+Renderer = Callable[[RunResults, Console], None]
+
+
+def stdout_console() -> Console:
+    # Piped output gets a width that fits the tables instead of rich's 80 columns.
+    wide = not sys.stdout.isatty() and "COLUMNS" not in os.environ
+    return Console(width=140 if wide else None, highlight=False)
+
+
+def print_error(message: str) -> None:
+    print(f"gilbench: error: {message}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def _progress_bar(enabled: bool) -> Iterator[ProgressCallback | None]:
+    console = Console(stderr=True)
+    if not enabled or not console.is_terminal:
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description:<44}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("starting", total=None)
+
+        def update(done: int, total: int, label: str) -> None:
+            progress.update(task, completed=done, total=total, description=label)
+
+        yield update
+
+
+def measure_and_report(config: RunConfig, args: argparse.Namespace, render: Renderer) -> int:
+    """Run ``config``, then print and save what was measured, even if interrupted."""
+    from gilbench import runner
+    from gilbench.report import environment_summary
+
+    console = stdout_console()
+    environment = collect_environment()
+    results = RunResults(environment, config.to_dict())
+    cores = environment["usable_cpus"]
+    if max(config.workers) > cores:
+        results.warnings.append(
+            f"{max(config.workers)} workers asked for, but only {cores} cores are usable here: "
+            "expect no speedup beyond that"
+        )
+    console.print(environment_summary(environment))
+    console.print(
+        f"measuring {len(config.backends)} backend{'s' if len(config.backends) > 1 else ''} "
+        f"({', '.join(config.backends)}) on "
+        f"{', '.join(config.executors_at(1))} at {', '.join(map(str, config.workers))} workers, "
+        f"{config.mode} scaling, {config.repeat} repeats",
+        style="dim",
+    )
+    status = 0
+    previous_handler = signal.getsignal(signal.SIGINT)
+    try:
+        with _progress_bar(not args.no_progress) as on_progress:
+            runner.run(config, results, on_progress)
+    except KeyboardInterrupt:
+        results.interrupted, status = True, 130
+        # A second Ctrl-C while the partial results are written leaves at once.
+        signal.signal(signal.SIGINT, lambda *_: os._exit(130))
+    except (WorkerDied, WrongResult, BackendFailed) as error:
+        results.error, status = str(error), 1
+    try:
+        saved = _report_and_save(results, environment, args, console, render)
+    finally:
+        signal.signal(signal.SIGINT, previous_handler)
+    if results.error:
+        print_error(results.error)
+    if not saved and status == 0:
+        status = 1
+    if status == 130:
+        _leave_now_if_threads_busy(status)
+    return status
+
+
+def _report_and_save(
+    results: RunResults,
+    environment: dict,
+    args: argparse.Namespace,
+    console: Console,
+    render: Renderer,
+) -> bool:
+    """Finish the analysis, print it, write the files; False if a file could not be written."""
+    from gilbench.analysis import busy_machine_warnings, ceiling_warnings, fill_speedups
+
+    if gil_enabled() != environment["gil_enabled"]:
+        results.warnings.append("the GIL state changed during the run (a module re-enabled it)")
+        environment["gil_enabled"] = gil_enabled()
+    fill_speedups(results)
+    results.warnings += ceiling_warnings(results) + busy_machine_warnings(results)
+    render(results, console)
+    return _save(results, args, console)
+
+
+def _save(results: RunResults, args: argparse.Namespace, console: Console) -> bool:
+    """Write the files asked for; False (and a one-line error) if one could not be."""
+    from gilbench.plot import NothingToPlot, plot_run
+    from gilbench.results import save_csv, save_json
+
+    writers = [
+        (getattr(args, "json", None), save_json),
+        (getattr(args, "csv", None), save_csv),
+        (getattr(args, "plot", None), plot_run),
+    ]
+    saved_all = True
+    for path, write in writers:
+        if not path:
+            continue
+        try:
+            write(results, path)
+            console.print(f"saved {path}", style="dim")
+        except (OSError, NothingToPlot) as error:
+            print_error(f"could not write {path}: {error}")
+            saved_all = False
+    return saved_all
+
+
+def _leave_now_if_threads_busy(status: int) -> None:
+    """Leave without waiting for pool threads still inside a kernel (they cannot be stopped)."""
+    busy = [
+        t
+        for t in threading.enumerate()
+        if t is not threading.main_thread() and not t.daemon and t.is_alive()
+    ]
+    if busy:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)

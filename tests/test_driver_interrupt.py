@@ -1,0 +1,115 @@
+"""Ctrl-C: the run stops promptly, prints what finished, leaves no process behind, exits 130."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import gilbench
+
+pytestmark = pytest.mark.skipif(
+    not Path("/proc/self/stat").exists(), reason="finds leftover processes through /proc"
+)
+
+
+def live_members(group: int) -> list[int]:
+    """Processes still alive (zombies excluded) in the process group ``group``."""
+    members = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        state, _parent, pgrp = stat.rsplit(")", 1)[1].split()[:3]
+        if int(pgrp) == group and state != "Z":
+            members.append(int(entry))
+    return members
+
+
+def start_run(*options: str) -> subprocess.Popen[str]:
+    package_root = str(Path(gilbench.__file__).resolve().parent.parent)
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join([package_root, os.environ.get("PYTHONPATH", "")])
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "gilbench", "run", "--no-progress", *options],
+        env=env,
+        start_new_session=True,  # its own process group: every worker is findable afterwards
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def catches_sigint(pid: int) -> bool:
+    """Whether ``pid`` has installed its SIGINT handler (Python does so during start-up)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    caught = next(line for line in status.splitlines() if line.startswith("SigCgt:"))
+    return bool(int(caught.split()[1], 16) & (1 << (signal.SIGINT - 1)))
+
+
+def wait_for(condition: object, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.parametrize("whole_group", [False, True], ids=["parent-only", "terminal-like"])
+def test_ctrl_c_stops_cleanly_and_exits_130(whole_group: bool) -> None:
+    process = start_run(
+        "--backends",
+        "python",
+        "--executors",
+        "threads,processes",
+        "--workers",
+        "2",
+        "--task-seconds",
+        "0.3",
+        "--repeat",
+        "100",
+    )
+    try:
+        # Interrupt while the process pool is up: parent, forkserver or similar, 2 workers.
+        assert wait_for(lambda: len(live_members(process.pid)) >= 3, 60), "pool never started"
+        time.sleep(0.5)
+        if whole_group:
+            os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
+        else:
+            process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=20)  # a hang fails here
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == 130, output
+    assert "interrupted" in output
+    assert wait_for(lambda: not live_members(process.pid), 5), "worker processes left behind"
+
+
+def test_ctrl_c_during_sizing_also_exits_130() -> None:
+    process = start_run("--backends", "python", "--task-seconds", "5")
+    try:
+        assert wait_for(lambda: catches_sigint(process.pid), 30)
+        time.sleep(1.0)  # inside the calibration of a 5-second task
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == 130, output
+    assert wait_for(lambda: not live_members(process.pid), 5)
