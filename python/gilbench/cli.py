@@ -141,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
         run,
         n_help="elements per task (weak) or in all (strong), e.g. "
         "20M (default: sized per backend to last about --task-seconds)",
+        pin=False,
     )
     run.add_argument(
         "--task-seconds",
@@ -178,7 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma-separated (default: all available)",
     )
     _add_measurement_options(
-        seed, n_help=f"elements per task (default {SEED_N:,}, the article's N)"
+        seed, n_help=f"elements per task (default {SEED_N:,}, the article's N)", pin=True
     )
     _add_output_options(seed, plot=False, csv=True)
 
@@ -222,8 +223,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_measurement_options(parser: argparse.ArgumentParser, n_help: str) -> None:
+def _add_measurement_options(parser: argparse.ArgumentParser, n_help: str, pin: bool) -> None:
     parser.add_argument("--n", type=task_size, metavar="N", help=n_help)
+    parser.add_argument(
+        "--pin",
+        action=argparse.BooleanOptionalAction,
+        default=pin,
+        help="pin worker i to core i (Linux): for tasks of a few ms, the OS scheduler may "
+        "otherwise put two workers on one core for their whole run (default: "
+        f"{'on' if pin else 'off'})",
+    )
     parser.add_argument(
         "--repeat",
         type=positive_int,
@@ -273,6 +282,7 @@ def run_config(args: argparse.Namespace) -> RunConfig:
         repeat=args.repeat or (3 if args.quick else 5),
         task_seconds=args.task_seconds or (0.1 if args.quick else 0.3),
         start_method=args.start_method,
+        pin=args.pin,
         baseline=args.baseline,
     )
 
@@ -289,6 +299,7 @@ def seed_config(args: argparse.Namespace) -> RunConfig:
         min_sample_s=0.3,  # fast native rows repeat until they have been timed this long
         max_repeat=50,
         start_method=args.start_method,
+        pin=args.pin,
     )
 
 

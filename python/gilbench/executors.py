@@ -17,8 +17,12 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING
 
 from gilbench.backends import get_backend
+
+if TYPE_CHECKING:
+    from multiprocessing.sharedctypes import Synchronized
 
 EXECUTORS = ("sequential", "threads", "processes")
 
@@ -46,6 +50,31 @@ def start_methods() -> list[str]:
     return multiprocessing.get_all_start_methods()
 
 
+def pinning_supported() -> bool:
+    """Whether a worker can be pinned to one core (Linux's ``sched_setaffinity``)."""
+    return hasattr(os, "sched_setaffinity")
+
+
+def pin_cpus(pin: bool) -> list[int] | None:
+    """The cores workers are pinned to, one each in turn; None when not pinning.
+
+    Why pin: for tasks of a few milliseconds the OS scheduler often wakes the second
+    worker on the core the first is already using and moves it only at its next load
+    balance, a few ms later; two tasks then run one after the other on one core.
+    Pinning worker i to core i takes that placement out of the measurement and leaves
+    the GIL as the only thing that can serialise them.
+    """
+    if not pin or not pinning_supported():
+        return None
+    return sorted(os.sched_getaffinity(0))
+
+
+def _pin_to(cpus: Sequence[int] | None, slot: int) -> None:
+    # pid 0 is the calling thread: each worker thread (or process) pins only itself.
+    if cpus:
+        os.sched_setaffinity(0, {cpus[slot % len(cpus)]})
+
+
 # --- what runs inside a worker process --------------------------------------------
 
 _ready_barrier: threading.Barrier | None = None
@@ -59,12 +88,18 @@ def run_task(backend_name: str, start: int, stop: int) -> tuple[int, float]:
     return result, time.process_time() - cpu_before
 
 
-def _init_worker(barrier: threading.Barrier | None) -> None:
+def _init_worker(
+    barrier: threading.Barrier | None, slots: Synchronized[int], cpus: list[int] | None
+) -> None:
     # Ctrl-C in a terminal reaches the whole process group; the parent decides when
     # its workers stop (it terminates them), so a worker must not die half-way on its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     global _ready_barrier
     _ready_barrier = barrier
+    if cpus:
+        with slots.get_lock():
+            slot, slots.value = slots.value, slots.value + 1
+        _pin_to(cpus, slot)
 
 
 def _answer_when_all_ready() -> int:
@@ -105,16 +140,24 @@ class Threads:
 
     name = "threads"
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, cpus: list[int] | None = None) -> None:
         self.workers = workers
+        self.cpus = cpus
         self.startup_s: float | None = None
         self._pool: cf.ThreadPoolExecutor | None = None
 
     def start(self) -> float:
         began = time.perf_counter()
         self._pool = cf.ThreadPoolExecutor(self.workers, thread_name_prefix="gilbench")
+        # While the barrier holds every task, each runs on a thread of its own: the
+        # pool is then fully started, and each thread pins itself once, if asked.
         barrier = threading.Barrier(self.workers)
-        _wait_all([self._pool.submit(barrier.wait, _READY_TIMEOUT_S) for _ in range(self.workers)])
+
+        def ready(slot: int) -> None:
+            _pin_to(self.cpus, slot)
+            barrier.wait(_READY_TIMEOUT_S)
+
+        _wait_all([self._pool.submit(ready, slot) for slot in range(self.workers)])
         self.startup_s = time.perf_counter() - began
         return self.startup_s
 
@@ -141,8 +184,15 @@ class Processes:
 
     name = "processes"
 
-    def __init__(self, workers: int, start_method: str | None = None, task: Task = run_task):
+    def __init__(
+        self,
+        workers: int,
+        start_method: str | None = None,
+        task: Task = run_task,
+        cpus: list[int] | None = None,
+    ) -> None:
         self.workers = workers
+        self.cpus = cpus
         self.start_method = start_method or default_start_method()
         self.startup_s: float | None = None
         self._task = task
@@ -152,8 +202,12 @@ class Processes:
         context = multiprocessing.get_context(self.start_method)
         began = time.perf_counter()
         barrier = context.Barrier(self.workers)
+        slots = context.Value("i", 0)
         self._pool = cf.ProcessPoolExecutor(
-            self.workers, mp_context=context, initializer=_init_worker, initargs=(barrier,)
+            self.workers,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(barrier, slots, self.cpus),
         )
         try:
             _wait_all([self._pool.submit(_answer_when_all_ready) for _ in range(self.workers)])
@@ -201,14 +255,19 @@ Executor = Sequential | Threads | Processes
 
 
 def make_executor(
-    name: str, workers: int, start_method: str | None = None, task: Task = run_task
+    name: str,
+    workers: int,
+    start_method: str | None = None,
+    task: Task = run_task,
+    cpus: list[int] | None = None,
 ) -> Executor:
+    """``cpus``: pin worker i to ``cpus[i % len(cpus)]`` (see ``pin_cpus``); None: no pinning."""
     if name == "sequential":
         return Sequential(workers)
     if name == "threads":
-        return Threads(workers)
+        return Threads(workers, cpus)
     if name == "processes":
-        return Processes(workers, start_method, task)
+        return Processes(workers, start_method, task, cpus)
     raise ValueError(f"unknown executor {name!r}; choose from: {', '.join(EXECUTORS)}")
 
 

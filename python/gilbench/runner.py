@@ -21,7 +21,7 @@ from typing import Any
 
 from gilbench.backends import get_backend
 from gilbench.ceiling import CeilingProbe, calibrate_ceiling, ceiling_unavailable_reason
-from gilbench.executors import Executor, Task, WorkerDied, make_executor, run_task
+from gilbench.executors import Executor, Task, WorkerDied, make_executor, pin_cpus, run_task
 from gilbench.measure import Sample, Summary, WrongResult, calibrate, expected_results, time_tasks
 from gilbench.results import Record, RunResults
 from gilbench.workload import elements, task_ranges
@@ -46,6 +46,7 @@ class RunConfig:
     min_sample_s: float = 0.0  # keep repeating until each executor was timed this long...
     max_repeat: int = 100  # ...but never more often than this
     start_method: str | None = None
+    pin: bool = False  # pin worker i to core i (Linux); see executors.pin_cpus
     baseline: str = "measured"  # "scaled": sequential only at 1 worker, times the tasks
     measure_ceiling: bool = True
 
@@ -144,9 +145,10 @@ def _started(
 ) -> Iterator[list[Executor]]:
     """Start every executor for this worker count; terminate them all if anything fails."""
     executors: list[Executor] = []
+    cpus = pin_cpus(config.pin)
     try:
         for name in config.executors_at(workers):
-            executor = make_executor(name, workers, config.start_method, task)
+            executor = make_executor(name, workers, config.start_method, task, cpus)
             executors.append(executor)
             startup = executor.start()
             if startup is not None:

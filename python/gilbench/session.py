@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from rich.console import Console
 
 from gilbench.envinfo import collect_environment, gil_enabled
-from gilbench.executors import WorkerDied
+from gilbench.executors import WorkerDied, pinning_supported
 from gilbench.measure import WrongResult
 from gilbench.results import RunResults
 from gilbench.runner import BackendFailed, ProgressCallback, RunConfig
@@ -80,12 +80,16 @@ def measure_and_report(config: RunConfig, args: argparse.Namespace, render: Rend
             f"{max(config.workers)} workers asked for, but only {cores} cores are usable here: "
             "expect no speedup beyond that"
         )
+    if config.pin and not pinning_supported():
+        config.pin = False
+        results.warnings.append("--pin asked for, but this OS cannot pin a thread to a core")
     console.print(environment_summary(environment))
     console.print(
         f"measuring {len(config.backends)} backend{'s' if len(config.backends) > 1 else ''} "
         f"({', '.join(config.backends)}) on "
         f"{', '.join(config.executors_at(1))} at {', '.join(map(str, config.workers))} workers, "
-        f"{config.mode} scaling, {config.repeat} repeats",
+        f"{config.mode} scaling, {config.repeat} repeats"
+        + (", each worker pinned to a core" if config.pin else ""),
         style="dim",
     )
     status = 0

@@ -1,0 +1,74 @@
+"""``--pin``: each worker thread or process pinned to a core of its own, in turn."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+
+import pytest
+
+from gilbench import cli
+from gilbench.executors import Processes, Threads, pin_cpus, pinning_supported
+
+pytestmark = pytest.mark.skipif(not pinning_supported(), reason="this OS cannot pin threads")
+
+
+_together = multiprocessing.get_context("fork").Barrier(2) if hasattr(os, "fork") else None
+
+
+def _affinity_task(backend: str, start: int, stop: int) -> tuple[frozenset[int], float]:
+    # Both tasks wait for each other, so each runs in a worker process of its own.
+    assert _together is not None
+    _together.wait(10)
+    return frozenset(os.sched_getaffinity(0)), 0.0
+
+
+def test_seed_pins_by_default_and_run_does_not() -> None:
+    assert cli.seed_config(cli.build_parser().parse_args(["seed"])).pin is True
+    assert cli.seed_config(cli.build_parser().parse_args(["seed", "--no-pin"])).pin is False
+    assert cli.run_config(cli.build_parser().parse_args(["run"])).pin is False
+    assert cli.run_config(cli.build_parser().parse_args(["run", "--pin"])).pin is True
+
+
+def test_no_pinning_asked_means_no_cores() -> None:
+    assert pin_cpus(False) is None
+    assert pin_cpus(True) == sorted(os.sched_getaffinity(0))
+
+
+def test_pinned_threads_each_get_one_core_in_turn() -> None:
+    cpus = pin_cpus(True)
+    assert cpus is not None
+    mine = os.sched_getaffinity(0)
+    threads = Threads(3, cpus)
+    threads.start()
+    together = threading.Barrier(3)
+
+    def affinity() -> set[int]:
+        together.wait(10)  # all three at once: each on a thread of its own
+        return os.sched_getaffinity(0)
+
+    try:
+        assert threads._pool is not None
+        affinities = [f.result() for f in [threads._pool.submit(affinity) for _ in range(3)]]
+    finally:
+        threads.close()
+    assert sorted(cpu for a in affinities for cpu in a) == sorted(
+        cpus[i % len(cpus)] for i in range(3)
+    )
+    assert os.sched_getaffinity(0) == mine  # the calling thread stays free
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_pinned_processes_each_get_one_core_in_turn() -> None:
+    cpus = pin_cpus(True)
+    assert cpus is not None
+    processes = Processes(2, "fork", _affinity_task, cpus)  # type: ignore[arg-type]
+    processes.start()
+    try:
+        outcomes = [processes.run("python", [(0, 1)] * 2) for _ in range(10)]
+    finally:
+        processes.close()
+    for outcome in outcomes:
+        cores = sorted(cpu for affinity, _ in outcome for cpu in affinity)
+        assert cores == sorted(cpus[i % len(cpus)] for i in range(2))
