@@ -45,6 +45,16 @@ def test_matches_plain_python_on_small_ranges(backend, start, stop):
         (LIMIT - 1, LIMIT),  # the largest square there is, ~2**64
         (LIMIT - 1000, LIMIT),  # the top of the domain: every square near 2**64
         (0, -5),  # negative stop with a valid start: empty
+        # Around the vector loops' steps (32 x at a time) and IFMA's blocks
+        # (4096 steps of 32): one short of a step or block, exact, one past.
+        (3, 34),
+        (3, 35),
+        (3, 36),
+        (7, 7 + 131_071),
+        (7, 7 + 131_072),
+        (7, 7 + 131_073),
+        (LIMIT - 131_073, LIMIT),
+        (LIMIT - 262_145, LIMIT - 1),
     ],
 )
 def test_edges(backend, start, stop):

@@ -37,12 +37,12 @@ _SPECS = (
     _Spec(
         "numpy", "numpy_kernel", "sum_squares", True, "NumPy", "python/gilbench/numpy_kernel.py:34"
     ),
-    _Spec("cython", "_cython", "sum_squares", True, "Cython", "cython_ext/_cython.pyx:57"),
-    _Spec("cython-gil", "_cython", "sum_squares_gil", False, "Cython", "cython_ext/_cython.pyx:62"),
-    _Spec("cpp", "_cpp", "sum_squares", True, "pybind11", "cpp_ext/_cpp.cpp:99"),
-    _Spec("cpp-gil", "_cpp", "sum_squares_gil", False, "pybind11", "cpp_ext/_cpp.cpp:101"),
-    _Spec("rust", "_rust", "sum_squares", True, "PyO3", "rust_ext/src/lib.rs:51"),
-    _Spec("rust-gil", "_rust", "sum_squares_gil", False, "PyO3", "rust_ext/src/lib.rs:56"),
+    _Spec("cython", "_cython", "sum_squares", True, "Cython", "cython_ext/_cython.pyx:66"),
+    _Spec("cython-gil", "_cython", "sum_squares_gil", False, "Cython", "cython_ext/_cython.pyx:71"),
+    _Spec("cpp", "_cpp", "sum_squares", True, "pybind11", "cpp_ext/_cpp.cpp:108"),
+    _Spec("cpp-gil", "_cpp", "sum_squares_gil", False, "pybind11", "cpp_ext/_cpp.cpp:110"),
+    _Spec("rust", "_rust", "sum_squares", True, "PyO3", "rust_ext/src/lib.rs:73"),
+    _Spec("rust-gil", "_rust", "sum_squares_gil", False, "PyO3", "rust_ext/src/lib.rs:78"),
 )
 
 
@@ -57,6 +57,7 @@ class Backend:
     available: bool
     reason: str | None
     _kernel: Callable[[int, int], int] | None
+    kernel_path: str | None = None  # native loop in use: "avx512-ifma" or "portable"
 
     def sum_squares(self, start: int, stop: int) -> int:
         """Return ``sum(i*i for i in range(start, stop))`` exactly.
@@ -88,7 +89,10 @@ def get_backend(name: str) -> Backend:
         return Backend(
             spec.name, spec.releases_gil, spec.toolchain, spec.source, False, str(error), None
         )
-    return Backend(spec.name, spec.releases_gil, spec.toolchain, spec.source, True, None, kernel)
+    path = getattr(module, "kernel_path", None)
+    return Backend(
+        spec.name, spec.releases_gil, spec.toolchain, spec.source, True, None, kernel, path
+    )
 
 
 def native_threads(ranges: Sequence[tuple[int, int]]) -> list[int]:

@@ -93,6 +93,7 @@ def backend_info() -> list[dict[str, Any]]:
                 "releases_gil": backend.releases_gil,
                 "toolchain": backend.toolchain,
                 "source": backend.source,
+                "kernel_path": backend.kernel_path,
             }
         )
     return rows

@@ -77,7 +77,8 @@ def environment_table(environment: dict[str, Any]) -> Table:
 
 def backends_table(environment: dict[str, Any]) -> Table:
     table = Table(title="backends", title_justify="left")
-    for column in ("backend", "available", "GIL", "toolchain", "compiler", "version", "where"):
+    columns = ("backend", "available", "GIL", "toolchain", "compiler", "version", "loop", "where")
+    for column in columns:
         table.add_column(column)
     for backend in environment["backends"]:
         compiler, version = backend_versions(backend, environment)
@@ -93,6 +94,7 @@ def backends_table(environment: dict[str, Any]) -> Table:
             backend["toolchain"],
             compiler,
             version,
+            backend.get("kernel_path") or NONE,
             where,
         )
     return table

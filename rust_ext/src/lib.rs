@@ -3,6 +3,9 @@
 //! `kernel` is plain Rust. The two Python functions wrap it; they differ in one
 //! line: `sum_squares` runs it inside `py.detach`, which releases the GIL.
 
+#[cfg(target_arch = "x86_64")]
+mod ifma;
+
 use multiversion::multiversion;
 use pyo3::exceptions::PyOverflowError;
 use pyo3::prelude::*;
@@ -21,7 +24,7 @@ const LIMIT: u64 = 1 << 32;
 /// target and picks the widest the CPU has at run time, so a portable wheel
 /// still runs AVX2 or AVX-512 code where it can.
 #[multiversion(targets("x86_64+avx2", "x86_64+avx512f+avx512bw+avx512dq+avx512vl"))]
-fn kernel(start: u64, stop: u64) -> u128 {
+fn portable(start: u64, stop: u64) -> u128 {
     let (mut total, mut high) = (0u64, 0u64);
     for i in start..stop {
         let x = i as u32 as u64; // i < 2**32
@@ -31,6 +34,25 @@ fn kernel(start: u64, stop: u64) -> u128 {
     }
     let low = total.wrapping_sub(high << 32);
     ((high as u128) << 32) + low as u128
+}
+
+/// The IFMA loop where the CPU has it (src/ifma.rs), the portable one elsewhere.
+fn kernel(start: u64, stop: u64) -> u128 {
+    #[cfg(target_arch = "x86_64")]
+    if ifma::enabled() {
+        // SAFETY: enabled() has checked that this CPU has AVX-512F and IFMA.
+        return unsafe { ifma::sum_squares(start, stop) };
+    }
+    portable(start, stop)
+}
+
+/// Which loop `kernel` runs on this CPU: "avx512-ifma" or "portable".
+fn kernel_path() -> &'static str {
+    #[cfg(target_arch = "x86_64")]
+    if ifma::enabled() {
+        return "avx512-ifma";
+    }
+    "portable"
 }
 
 /// The caller (gilbench.domain.check_range) has validated the range already;
@@ -64,4 +86,10 @@ fn sum_squares_gil(start: u64, stop: u64) -> PyResult<u128> {
 mod _rust {
     #[pymodule_export]
     use super::{sum_squares, sum_squares_gil};
+    use pyo3::prelude::*;
+
+    #[pymodule_init]
+    fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        m.add("kernel_path", super::kernel_path())
+    }
 }

@@ -1,0 +1,91 @@
+/* The sum-of-squares kernel for CPUs with AVX-512 IFMA, shared by the C++ and
+ * Cython backends (the Rust backend has its own, in std::arch).
+ *
+ * Why intrinsics: compilers vectorise the plain loop, but multiply with
+ * vpmullq (3 uops on Intel), which caps it near 0.13 ns per element here. IFMA's
+ * vpmadd52luq / vpmadd52huq multiply two 52-bit numbers and add the low or the
+ * high 52 bits of the product to a 64-bit lane, in one instruction each: 2.7x
+ * faster, and no compiler emits them for this loop.
+ *
+ * Why it is exact: each x < 2**32 fits 52 bits, so x*x = lo + hi * 2**52 with
+ * lo < 2**52 and hi < 2**12. A 64-bit lane holds 4096 lo's, and any number of
+ * hi's in the domain. So the loop runs blocks of at most 4096 steps, then
+ * splits each lo lane into 32-bit halves added to lanes that cannot overflow.
+ * Four independent sets of lanes keep both IFMA units busy.
+ *
+ * Call gilbench_sum_squares_ifma only where gilbench_use_ifma() is true: the
+ * CPU has IFMA, and GILBENCH_KERNEL=portable does not ask for the portable loop.
+ */
+#ifndef GILBENCH_SUM_SQUARES_IFMA_H
+#define GILBENCH_SUM_SQUARES_IFMA_H
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+
+static inline int gilbench_use_ifma(void) {
+  const char* kernel = getenv("GILBENCH_KERNEL");
+  __builtin_cpu_init(); /* needed when called from a static initialiser */
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512ifma") &&
+         !(kernel && strcmp(kernel, "portable") == 0);
+}
+
+#define GILBENCH_IFMA __attribute__((target("avx512f,avx512ifma")))
+
+/* Adds one block of `steps` steps of 32 consecutive x, from `first`, to the sums. */
+GILBENCH_IFMA static inline void gilbench_ifma_block(uint64_t first, uint64_t steps,
+                                                     __m512i* lo_low, __m512i* lo_high,
+                                                     __m512i* hi) {
+  const __m512i step = _mm512_set1_epi64(32), mask = _mm512_set1_epi64(0xFFFFFFFF);
+  __m512i x[4], lo[4], h[4];
+  for (int k = 0; k < 4; ++k) {
+    x[k] = _mm512_add_epi64(_mm512_set1_epi64((int64_t)(first + 8 * k)),
+                            _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7));
+    lo[k] = _mm512_setzero_si512();
+    h[k] = hi[k];
+  }
+  for (uint64_t s = 0; s < steps; ++s) {
+    for (int k = 0; k < 4; ++k) {
+      lo[k] = _mm512_madd52lo_epu64(lo[k], x[k], x[k]); /* += low 52 bits of x*x */
+      h[k] = _mm512_madd52hi_epu64(h[k], x[k], x[k]);   /* += the bits above them */
+      x[k] = _mm512_add_epi64(x[k], step);
+    }
+  }
+  for (int k = 0; k < 4; ++k) {
+    *lo_low = _mm512_add_epi64(*lo_low, _mm512_and_si512(lo[k], mask));
+    *lo_high = _mm512_add_epi64(*lo_high, _mm512_srli_epi64(lo[k], 32));
+    hi[k] = h[k];
+  }
+}
+
+/* Exact sum of i*i for start <= i < stop <= 2**32. */
+GILBENCH_IFMA static unsigned __int128 gilbench_sum_squares_ifma(uint64_t start, uint64_t stop) {
+  __m512i lo_low = _mm512_setzero_si512(), lo_high = lo_low,
+          hi[4] = {lo_low, lo_low, lo_low, lo_low};
+  while (start < stop && stop - start >= 32) {
+    const uint64_t steps = (stop - start) / 32 < 4096 ? (stop - start) / 32 : 4096;
+    gilbench_ifma_block(start, steps, &lo_low, &lo_high, hi);
+    start += 32 * steps;
+  }
+  const __m512i hi_all =
+      _mm512_add_epi64(_mm512_add_epi64(hi[0], hi[1]), _mm512_add_epi64(hi[2], hi[3]));
+  unsigned __int128 total = (unsigned __int128)(uint64_t)_mm512_reduce_add_epi64(lo_low) +
+                            ((unsigned __int128)(uint64_t)_mm512_reduce_add_epi64(lo_high) << 32) +
+                            ((unsigned __int128)(uint64_t)_mm512_reduce_add_epi64(hi_all) << 52);
+  for (; start < stop; ++start) total += (unsigned __int128)(start * start); /* the last < 32 */
+  return total;
+}
+
+#else /* no IFMA path on this platform or compiler: the plain loop runs everywhere */
+
+static inline int gilbench_use_ifma(void) { return 0; }
+static inline unsigned __int128 gilbench_sum_squares_ifma(uint64_t start, uint64_t stop) {
+  (void)start, (void)stop;
+  return 0;
+}
+
+#endif
+#endif /* GILBENCH_SUM_SQUARES_IFMA_H */

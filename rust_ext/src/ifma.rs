@@ -1,0 +1,71 @@
+//! The kernel for CPUs with AVX-512 IFMA (the C++ and Cython backends share a C
+//! version of the same loop, native/sum_squares_ifma.h).
+//!
+//! Why intrinsics: LLVM vectorises the portable loop but multiplies with
+//! vpmullq (3 uops on Intel), which caps it near 0.12 ns per element here.
+//! IFMA's vpmadd52luq / vpmadd52huq multiply two 52-bit numbers and add the low
+//! or the high 52 bits of the product to a 64-bit lane, one instruction each:
+//! 2.5x faster, and no compiler emits them for this loop.
+//!
+//! Why it is exact: each x < 2**32 fits 52 bits, so x*x = lo + hi * 2**52 with
+//! lo < 2**52 and hi < 2**12. A 64-bit lane holds 4096 lo's, and any number of
+//! hi's in the domain. So the loop runs blocks of at most 4096 steps, then
+//! splits each lo lane into 32-bit halves added to lanes that cannot overflow.
+//! Four independent sets of lanes keep the multipliers busy.
+
+use std::arch::x86_64::*;
+use std::sync::OnceLock;
+
+const LANES: u64 = 8; // u64 lanes in a 512-bit vector
+const SETS: usize = 4; // independent sets of lanes
+const STEP: u64 = LANES * SETS as u64; // consecutive x per step
+const BLOCK_STEPS: u64 = 4096; // 4096 lo's of < 2**52 fit a 64-bit lane
+
+/// Whether to take this path: the CPU has IFMA, and GILBENCH_KERNEL=portable
+/// does not ask for the portable loop instead (checked once).
+pub fn enabled() -> bool {
+    static ENABLED: OnceLock<bool> = OnceLock::new();
+    *ENABLED.get_or_init(|| {
+        is_x86_feature_detected!("avx512f")
+            && is_x86_feature_detected!("avx512ifma")
+            && std::env::var("GILBENCH_KERNEL").as_deref() != Ok("portable")
+    })
+}
+
+/// Exact sum of i*i for start <= i < stop <= 2**32. Call only where `enabled()`.
+#[target_feature(enable = "avx512f,avx512ifma")]
+pub fn sum_squares(mut start: u64, stop: u64) -> u128 {
+    let zero = _mm512_setzero_si512();
+    let (mut lo_low, mut lo_high, mut hi) = (zero, zero, [zero; SETS]);
+    let mask = _mm512_set1_epi64(0xFFFF_FFFF);
+    let step = _mm512_set1_epi64(STEP as i64);
+    while start < stop && stop - start >= STEP {
+        let steps = ((stop - start) / STEP).min(BLOCK_STEPS);
+        let mut x: [__m512i; SETS] = std::array::from_fn(|k| {
+            let first = _mm512_set1_epi64((start + LANES * k as u64) as i64);
+            _mm512_add_epi64(first, _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7))
+        });
+        let mut lo = [zero; SETS];
+        for _ in 0..steps {
+            for k in 0..SETS {
+                lo[k] = _mm512_madd52lo_epu64(lo[k], x[k], x[k]); // += low 52 bits of x*x
+                hi[k] = _mm512_madd52hi_epu64(hi[k], x[k], x[k]); // += the bits above them
+                x[k] = _mm512_add_epi64(x[k], step);
+            }
+        }
+        for lane in lo {
+            lo_low = _mm512_add_epi64(lo_low, _mm512_and_si512(lane, mask));
+            lo_high = _mm512_add_epi64(lo_high, _mm512_srli_epi64::<32>(lane));
+        }
+        start += STEP * steps;
+    }
+    let hi_all = hi
+        .into_iter()
+        .fold(zero, |sum, lane| _mm512_add_epi64(sum, lane));
+    let sum = |v: __m512i| _mm512_reduce_add_epi64(v) as u64 as u128;
+    let mut total = sum(lo_low) + (sum(lo_high) << 32) + (sum(hi_all) << 52);
+    for i in start..stop {
+        total += (i * i) as u128; // the last few, fewer than STEP
+    }
+    total
+}
