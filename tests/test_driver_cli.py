@@ -139,7 +139,9 @@ def test_unavailable_backend_requested_is_a_one_line_error(
     assert "cpp" not in cli.run_config(parse("run")).backends
 
 
-@pytest.mark.parametrize("command", ["run", "seed", "info", "plot", "compare"])
+@pytest.mark.parametrize(
+    "command", ["run", "seed", "bench", "crossover", "info", "plot", "compare"]
+)
 def test_help_everywhere_with_examples(capsys: pytest.CaptureFixture[str], command: str) -> None:
     with pytest.raises(SystemExit) as exit_info:
         cli.main([command, "--help"])

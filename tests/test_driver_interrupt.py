@@ -12,26 +12,11 @@ from pathlib import Path
 import pytest
 
 import gilbench
+from processes import live_members, wait_for
 
 pytestmark = pytest.mark.skipif(
     not Path("/proc/self/stat").exists(), reason="finds leftover processes through /proc"
 )
-
-
-def live_members(group: int) -> list[int]:
-    """Processes still alive (zombies excluded) in the process group ``group``."""
-    members = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        state, _parent, pgrp = stat.rsplit(")", 1)[1].split()[:3]
-        if int(pgrp) == group and state != "Z":
-            members.append(int(entry))
-    return members
 
 
 def start_run(*options: str) -> subprocess.Popen[str]:
@@ -57,15 +42,6 @@ def catches_sigint(pid: int) -> bool:
         return False
     caught = next(line for line in status.splitlines() if line.startswith("SigCgt:"))
     return bool(int(caught.split()[1], 16) & (1 << (signal.SIGINT - 1)))
-
-
-def wait_for(condition: object, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.mark.parametrize("whole_group", [False, True], ids=["parent-only", "terminal-like"])

@@ -1,4 +1,4 @@
-"""The ``gilbench`` command: run, seed, info, plot, compare.
+"""The ``gilbench`` command: run, seed, bench, crossover, info, plot, compare.
 
 ``main(argv) -> int`` is the console script's entry point (and ``python -m gilbench``).
 Exit status: 0 done, 1 a run failed (dead worker, wrong result), 2 bad usage,
@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from gilbench.backends import backend_names, get_backend
 from gilbench.envinfo import collect_environment, usable_cpus
@@ -21,14 +22,19 @@ from gilbench.options import (
     default_workers,
     executor_list,
     output_path,
+    parallel_executor_list,
     positive_float,
     positive_int,
     task_size,
     worker_list,
 )
-from gilbench.runner import RunConfig
-from gilbench.session import measure_and_report, print_error, stdout_console
+from gilbench.runner import ProgressCallback, RunConfig
+from gilbench.session import measure_and_report, print_error, run_measurement, stdout_console
 from gilbench.workload import MODES
+
+if TYPE_CHECKING:
+    from gilbench.bench import BenchConfig
+    from gilbench.crossover import CrossoverConfig
 
 SEED_N = 20_000_000  # the article's N
 
@@ -66,6 +72,35 @@ The article's two experiments, N = 20,000,000 and two tasks: sequential against 
 threads, and sequential against a 2-process pool, for every backend.
 """
 
+BENCH_EXAMPLES = """\
+examples:
+  gilbench bench
+  gilbench bench --backends cpp,rust --json bench.json
+  gilbench bench --n 100M --repeat 5 --no-peers
+
+One thread, no pool: each kernel's best of --repeat calls of sum_squares(0, n) after a
+warm-up, in ns per element and against the fastest.  Compiled kernels (the native
+backends and the numba peer) run the whole domain, n = 2**32; python and numpy a size
+that lasts about 0.3 s.  Each is timed at n/4 too: t(n)/t(n/4) is about 4 when the loop
+really runs, and a ratio below 3 is flagged 'not linear: folded?'.  Peers are the same
+algorithm from optional toolchains, not gilbench backends (pip install 'gilbench[peers]').
+"""
+
+CROSSOVER_EXAMPLES = """\
+examples:
+  gilbench crossover
+  gilbench crossover --backends cpp,cpp-gil --executors threads --no-pin
+  gilbench crossover --max-task-seconds 0.2 --json crossover.json
+
+For each backend and executor: the smallest task size n from which two tasks of n on two
+workers beat the same two tasks one after the other, at every larger size measured.
+Sizes climb 1k, 2k, 5k, 10k, ... until one task lasts about --max-task-seconds; at each
+size the sequential run and each executor alternate, and the speedup is the ratio of
+their medians.  The pools start once, before any timing.  Workers are pinned one per core
+by default, as in 'seed': tasks this short otherwise measure where the OS scheduler put
+them more than anything else (--no-pin shows that).
+"""
+
 INFO_EXAMPLES = """\
 examples:
   gilbench info
@@ -92,7 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="gilbench",
         description="Measure when Python code escapes the GIL and scales across cores.",
-        epilog="examples:\n  gilbench run --quick\n  gilbench seed\n  gilbench info\n"
+        epilog="examples:\n  gilbench run --quick\n  gilbench seed\n  gilbench bench\n"
+        "  gilbench crossover\n  gilbench info\n"
         "  gilbench plot out.json -o out.png\n  gilbench compare a.json b.json\n\n"
         "'gilbench COMMAND --help' tells more about each command.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -182,6 +218,87 @@ def build_parser() -> argparse.ArgumentParser:
         seed, n_help=f"elements per task (default {SEED_N:,}, the article's N)", pin=True
     )
     _add_output_options(seed, plot=False, csv=True)
+
+    bench = commands.add_parser(
+        "bench",
+        help="kernel speed on one thread: ns per element, and a check that each loop runs",
+        description="Time every kernel on one thread, in ns per element and against the "
+        "fastest, and check that its time grows with n (no compiler folded the loop).",
+        epilog=BENCH_EXAMPLES,
+        formatter_class=formatter,
+    )
+    bench.add_argument(
+        "--backends",
+        type=backend_list,
+        metavar="LIST",
+        help="comma-separated backends, or 'all' (default: every available one)",
+    )
+    bench.add_argument(
+        "--no-peers",
+        action="store_true",
+        help="leave out the peers (the same kernel from optional toolchains: numba)",
+    )
+    bench.add_argument(
+        "--n",
+        type=task_size,
+        metavar="N",
+        help="elements per call for every kernel, e.g. 100M (default: 2**32 for compiled "
+        "kernels, sized to ~0.3 s for python and numpy)",
+    )
+    bench.add_argument(
+        "--repeat", type=positive_int, default=3, metavar="K", help="timed calls (default 3)"
+    )
+    bench.add_argument(
+        "--no-progress", action="store_true", help="no progress bar (it is off when not a terminal)"
+    )
+    _add_output_options(bench, plot=False, csv=False)
+
+    crossover = commands.add_parser(
+        "crossover",
+        help="the smallest task size at which 2 workers beat 1, per backend and executor",
+        description="Find, for each backend on threads and on processes, the smallest task "
+        "size from which running two tasks on two workers beats running them one after the "
+        "other.",
+        epilog=CROSSOVER_EXAMPLES,
+        formatter_class=formatter,
+    )
+    crossover.add_argument(
+        "--backends",
+        type=backend_list,
+        metavar="LIST",
+        help="comma-separated backends, or 'all' (default: every available one)",
+    )
+    crossover.add_argument(
+        "--executors",
+        type=parallel_executor_list,
+        default=["threads", "processes"],
+        metavar="LIST",
+        help="comma-separated, from: threads, processes (default: both)",
+    )
+    crossover.add_argument(
+        "--max-task-seconds",
+        type=positive_float,
+        default=0.05,
+        metavar="S",
+        help="climb the sizes until one task lasts about this long (default 0.05)",
+    )
+    crossover.add_argument(
+        "--pin",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="pin worker i to core i (Linux): for tasks of a few ms, the OS scheduler may "
+        "otherwise put both workers on one core (default: on)",
+    )
+    crossover.add_argument(
+        "--start-method",
+        choices=start_methods(),
+        default=default_start_method(),
+        help=f"how the process pool starts its workers (default: {default_start_method()})",
+    )
+    crossover.add_argument(
+        "--no-progress", action="store_true", help="no progress bar (it is off when not a terminal)"
+    )
+    _add_output_options(crossover, plot=False, csv=False)
 
     info = commands.add_parser(
         "info",
@@ -315,6 +432,96 @@ def cmd_seed(args: argparse.Namespace) -> int:
     return measure_and_report(seed_config(args), args, print_seed)
 
 
+def _available_backends() -> list[str]:
+    return [name for name in backend_names() if get_backend(name).available]
+
+
+def bench_config(args: argparse.Namespace) -> BenchConfig:
+    from gilbench.bench import BenchConfig
+    from gilbench.peers import peer_names
+
+    return BenchConfig(
+        backends=args.backends or _available_backends(),
+        peers=[] if args.no_peers else peer_names(),
+        n=args.n,
+        repeat=args.repeat,
+    )
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from gilbench.bench import BenchResults, run_bench, save_json, targets
+    from gilbench.bench_report import print_bench
+
+    config = bench_config(args)
+    results = BenchResults(collect_environment(), config.to_dict())
+    kernels = len(config.backends) + len(config.peers)
+    sizes = (
+        f"n = {args.n:,} for all"
+        if args.n
+        else "compiled kernels over the whole domain (n = 2**32), python and numpy sized to ~0.3 s"
+    )
+    plan = (
+        f"timing {kernels} kernels ({', '.join([*config.backends, *config.peers])}) on one "
+        f"thread: best of {config.repeat} calls at n and at n/4 after a warm-up; {sizes}"
+    )
+
+    def measure(progress: ProgressCallback | None) -> None:
+        # The peers compile here (Numba: a second or two), inside the progress bar.
+        run_bench(config, results, targets(config.backends, config.peers), progress)
+
+    return run_measurement(
+        results,
+        measure,
+        args,
+        lambda console: print_bench(results, console),
+        lambda path: save_json(results, path),
+        plan,
+    )
+
+
+def crossover_config(args: argparse.Namespace) -> CrossoverConfig:
+    from gilbench.crossover import CrossoverConfig
+
+    return CrossoverConfig(
+        backends=args.backends or _available_backends(),
+        executors=args.executors,
+        max_task_s=args.max_task_seconds,
+        pin=args.pin,
+        start_method=args.start_method,
+    )
+
+
+def cmd_crossover(args: argparse.Namespace) -> int:
+    from gilbench.crossover import CrossoverResults, run_crossover, save_json
+    from gilbench.crossover_report import print_crossover
+    from gilbench.executors import pinning_supported
+
+    config = crossover_config(args)
+    results = CrossoverResults(collect_environment(), config.to_dict())
+    if results.environment["usable_cpus"] < 2:
+        results.warnings.append(
+            "only 1 usable core here: 2 workers cannot beat 1, expect no crossover"
+        )
+    if config.pin and not pinning_supported():
+        config.pin = False
+        results.warnings.append("--pin asked for, but this OS cannot pin a thread to a core")
+    plan = (
+        f"{len(config.backends)} backends ({', '.join(config.backends)}) on "
+        f"{', '.join(config.executors)} at 2 workers against the same 2 tasks in sequence: "
+        f"sizes 1k, 2k, 5k, ... until one task lasts ~{config.max_task_s:g} s; medians of "
+        f"{config.rounds} rounds ({config.short_rounds} for tasks under 1 ms)"
+        + (", each worker pinned to a core" if config.pin else "")
+    )
+    return run_measurement(
+        results,
+        lambda progress: run_crossover(config, results, progress),
+        args,
+        lambda console: print_crossover(results, console),
+        lambda path: save_json(results, path),
+        plan,
+    )
+
+
 def cmd_info(args: argparse.Namespace) -> int:
     from gilbench.info import print_info
 
@@ -358,6 +565,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 COMMANDS = {
     "run": cmd_run,
     "seed": cmd_seed,
+    "bench": cmd_bench,
+    "crossover": cmd_crossover,
     "info": cmd_info,
     "plot": cmd_plot,
     "compare": cmd_compare,

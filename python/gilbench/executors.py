@@ -10,14 +10,15 @@ another process, the CPU time that process spent on it (the parent's own
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import multiprocessing
 import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gilbench.backends import get_backend
 
@@ -269,6 +270,37 @@ def make_executor(
     if name == "processes":
         return Processes(workers, start_method, task, cpus)
     raise ValueError(f"unknown executor {name!r}; choose from: {', '.join(EXECUTORS)}")
+
+
+@contextlib.contextmanager
+def started(
+    names: Sequence[str],
+    workers: int,
+    startups: list[dict[str, Any]],
+    start_method: str | None = None,
+    task: Task = run_task,
+    cpus: list[int] | None = None,
+) -> Iterator[list[Executor]]:
+    """Start each executor once, recording its start-up time in ``startups``.
+
+    They are closed when the block ends; if anything escapes it (Ctrl-C, a dead
+    worker), every worker is terminated before the exception goes on up.
+    """
+    executors: list[Executor] = []
+    try:
+        for name in names:
+            executor = make_executor(name, workers, start_method, task, cpus)
+            executors.append(executor)
+            startup = executor.start()
+            if startup is not None:
+                startups.append({"executor": name, "workers": workers, "startup_s": startup})
+        yield executors
+    except BaseException:
+        for executor in executors:
+            executor.terminate()
+        raise
+    for executor in executors:
+        executor.close()
 
 
 def _wait_all(futures: list[cf.Future]) -> list:

@@ -51,6 +51,17 @@ def executor_list(text: str) -> list[str]:
     return [name for name in EXECUTORS if name in names]
 
 
+def parallel_executor_list(text: str) -> list[str]:
+    """Like ``executor_list`` without ``sequential``: the executors 2 workers run on."""
+    names = executor_list(text)
+    if "sequential" in names:
+        raise argparse.ArgumentTypeError(
+            "'sequential' is the baseline every executor is compared with, always measured; "
+            "choose from: threads, processes"
+        )
+    return names
+
+
 def worker_list(text: str) -> list[int]:
     counts = []
     for item in _split(text):

@@ -13,15 +13,14 @@ Order of work, chosen so that drift on a shared machine hurts least:
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from gilbench.backends import get_backend
 from gilbench.ceiling import CeilingProbe, calibrate_ceiling, ceiling_unavailable_reason
-from gilbench.executors import Executor, Task, WorkerDied, make_executor, pin_cpus, run_task
+from gilbench.executors import Executor, Task, WorkerDied, pin_cpus, run_task, started
 from gilbench.measure import Sample, Summary, WrongResult, calibrate, expected_results, time_tasks
 from gilbench.results import Record, RunResults
 from gilbench.workload import elements, task_ranges
@@ -128,7 +127,14 @@ def run(
 
     for workers in config.workers:
         overall = CeilingProbe(workers, ceiling_n) if ceiling_n is not None else None
-        with _started(config, workers, results, task) as executors:
+        with started(
+            config.executors_at(workers),
+            workers,
+            results.startups,
+            config.start_method,
+            task,
+            pin_cpus(config.pin),
+        ) as executors:
             for backend in config.backends:
                 probe = CeilingProbe(workers, ceiling_n) if overall is not None else None
                 _measure_group(config, workers, backend, executors, probe, results, tracker)
@@ -137,31 +143,6 @@ def run(
                     results.ceiling = [p for p in results.ceiling if p["workers"] != workers]
                     results.ceiling.append(overall.as_dict())
     return results
-
-
-@contextlib.contextmanager
-def _started(
-    config: RunConfig, workers: int, results: RunResults, task: Task
-) -> Iterator[list[Executor]]:
-    """Start every executor for this worker count; terminate them all if anything fails."""
-    executors: list[Executor] = []
-    cpus = pin_cpus(config.pin)
-    try:
-        for name in config.executors_at(workers):
-            executor = make_executor(name, workers, config.start_method, task, cpus)
-            executors.append(executor)
-            startup = executor.start()
-            if startup is not None:
-                results.startups.append(
-                    {"executor": name, "workers": workers, "startup_s": startup}
-                )
-        yield executors
-    except BaseException:
-        for executor in executors:
-            executor.terminate()
-        raise
-    for executor in executors:
-        executor.close()
 
 
 def _measure_group(

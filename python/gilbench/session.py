@@ -13,6 +13,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from typing import Any, Protocol
 
 from rich.console import Console
 
@@ -66,6 +67,77 @@ def _progress_bar(enabled: bool) -> Iterator[ProgressCallback | None]:
         yield update
 
 
+def _measure(
+    results: Measurement,
+    measure: Callable[[ProgressCallback | None], object],
+    show_progress: bool,
+) -> int:
+    """Run ``measure`` under a progress bar: 0 done, 130 Ctrl-C, 1 a failed run.
+
+    The failure's message goes to ``results.error``; Ctrl-C marks ``results.interrupted``.
+    """
+    try:
+        with _progress_bar(show_progress) as on_progress:
+            measure(on_progress)
+    except KeyboardInterrupt:
+        results.interrupted = True
+        # A second Ctrl-C while the partial results are written leaves at once.
+        signal.signal(signal.SIGINT, lambda *_: os._exit(130))
+        return 130
+    except (WorkerDied, WrongResult, BackendFailed) as error:
+        results.error = str(error)
+        return 1
+    return 0
+
+
+class Measurement(Protocol):
+    """What ``run_measurement`` needs of a command's results (bench, crossover)."""
+
+    environment: dict[str, Any]
+    interrupted: bool
+    error: str | None
+
+
+def run_measurement(
+    results: Measurement,
+    measure: Callable[[ProgressCallback | None], object],
+    args: argparse.Namespace,
+    render: Callable[[Console], None],
+    save: Callable[[str], None],
+    plan: str,
+) -> int:
+    """``measure`` into ``results`` with a progress bar, then print and save what it got.
+
+    The same contract as ``measure_and_report``: Ctrl-C prints and saves what finished and
+    returns 130; a dead worker, a wrong result or a failing backend is a one-line error
+    after the report, status 1.  ``measure`` must stop its own workers when interrupted.
+    """
+    from gilbench.report import environment_summary
+
+    console = stdout_console()
+    console.print(environment_summary(results.environment))
+    console.print(plan, style="dim")
+    previous_handler = signal.getsignal(signal.SIGINT)
+    status = _measure(results, measure, not args.no_progress)
+    try:
+        render(console)
+        path = getattr(args, "json", None)
+        if path:
+            try:
+                save(path)
+                console.print(f"saved {path}", style="dim")
+            except OSError as error:
+                print_error(f"could not write {path}: {error}")
+                status = status or 1
+    finally:
+        signal.signal(signal.SIGINT, previous_handler)
+    if results.error:
+        print_error(results.error)
+    if status == 130:
+        _leave_now_if_threads_busy(status)
+    return status
+
+
 def measure_and_report(config: RunConfig, args: argparse.Namespace, render: Renderer) -> int:
     """Run ``config``, then print and save what was measured, even if interrupted."""
     from gilbench import runner
@@ -92,17 +164,10 @@ def measure_and_report(config: RunConfig, args: argparse.Namespace, render: Rend
         + (", each worker pinned to a core" if config.pin else ""),
         style="dim",
     )
-    status = 0
     previous_handler = signal.getsignal(signal.SIGINT)
-    try:
-        with _progress_bar(not args.no_progress) as on_progress:
-            runner.run(config, results, on_progress)
-    except KeyboardInterrupt:
-        results.interrupted, status = True, 130
-        # A second Ctrl-C while the partial results are written leaves at once.
-        signal.signal(signal.SIGINT, lambda *_: os._exit(130))
-    except (WorkerDied, WrongResult, BackendFailed) as error:
-        results.error, status = str(error), 1
+    status = _measure(
+        results, lambda on_progress: runner.run(config, results, on_progress), not args.no_progress
+    )
     try:
         saved = _report_and_save(results, environment, args, console, render)
     finally:
