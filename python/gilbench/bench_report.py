@@ -66,7 +66,10 @@ def bench_table(results: BenchResults) -> RenderableType:
         table.add_row(
             _name(record),
             count(record.n) if record.n is not None else NONE,
-            f"{record.ns_per_element:.3g}" if record.ns_per_element is not None else NONE,
+            # Three significant digits, trailing zeros kept: 0.0500, not 0.05.
+            f"{record.ns_per_element:#.3g}".rstrip(".")
+            if record.ns_per_element is not None
+            else NONE,
             times_fastest(record.vs_fastest),
             _linearity_cell(record),
             _note(record),

@@ -47,6 +47,9 @@ EXECUTORS = ("threads", "processes")
 WORKERS = 2
 LADDER_STEPS = (1, 2, 5)
 SHORT_TASK_S = 1e-3  # tasks shorter than this get more rounds
+BEATS = 1.1
+"""2 workers beat 1 when they are at least this much faster: a median over a handful of
+rounds on a shared machine moves by a few percent, so 1.01x is no evidence of a gain."""
 
 CrossoverProgress = Callable[[int, int, str], None]  # (done, total, what is running now)
 
@@ -64,15 +67,15 @@ def ladder(first: int = 1000, limit: int = LIMIT) -> Iterator[int]:
         decade *= 10
 
 
-def find_crossover(points: Sequence[tuple[int, float]]) -> int | None:
-    """The smallest n from which every speedup (at it and at each larger n) is above 1.
+def find_crossover(points: Sequence[tuple[int, float]], beats: float = BEATS) -> int | None:
+    """The smallest n from which every speedup (at it and at each larger n) is ``beats`` or more.
 
     ``points`` are (n, speedup) pairs in any order; None when the largest size does
-    not reach a speedup above 1.
+    not reach ``beats``.
     """
     crossing = None
     for n, speedup in sorted(points, reverse=True):
-        if speedup <= 1.0:
+        if speedup < beats:
             break
         crossing = n
     return crossing

@@ -6,7 +6,7 @@ from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
 from gilbench.ceiling import is_low
-from gilbench.crossover import WORKERS, CrossoverResults
+from gilbench.crossover import BEATS, WORKERS, CrossoverResults
 from gilbench.formatting import NONE, TIMES, count, ratio, seconds
 from gilbench.report import compact_table
 
@@ -66,8 +66,8 @@ def crossover_table(results: CrossoverResults) -> RenderableType:
         )
     startups = ", ".join(f"{s['executor']} {seconds(s['startup_s'])}" for s in results.startups)
     table.caption = (
-        "crossover: from that size on, every larger size measured ran faster on 2 workers; "
-        "'never': not even at the largest size\n"
+        f"crossover: from that size on, every larger size measured ran at least {BEATS:g}{TIMES} "
+        "faster on 2 workers (less is within timing noise); 'never': not even the largest\n"
         f"machine {TIMES}: 2 plain native threads against 1 (no Python), sampled just before "
         "and after the backend's sizes: the most any executor could get then"
         + (f"\npool start-up, once for the run, not in the times: {startups}" if startups else "")
