@@ -28,7 +28,7 @@ _COMPILER_KEYS = {
 def _lookup(build: dict[str, str], keys: tuple[str, ...]) -> str | None:
     lowered = {key.lower(): value for key, value in build.items()}
     for key in keys:
-        if key in lowered:
+        if lowered.get(key):  # an empty value: the build could not tell
             return lowered[key]
     return None
 
