@@ -77,6 +77,7 @@ examples:
   gilbench bench
   gilbench bench --backends cpp,rust --json bench.json
   gilbench bench --n 100M --repeat 5 --no-peers
+  GILBENCH_KERNEL=portable gilbench bench   # the portable loop, on a CPU with IFMA too
 
 One thread, no pool: each kernel's best of --repeat calls of sum_squares(0, n) after a
 warm-up, in ns per element and against the fastest.  Compiled kernels (the native
