@@ -1,10 +1,48 @@
-"""Watching a command's process group from a test: who is still alive, and waiting."""
+"""Running ``gilbench`` in a process group of its own, interrupting it, and watching
+who in that group is still alive."""
 
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
+
+import gilbench
+
+
+def start_gilbench(*argv: str) -> subprocess.Popen[str]:
+    """``python -m gilbench ARGV`` in a new session: its workers stay findable by group."""
+    package_root = str(Path(gilbench.__file__).resolve().parent.parent)
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join([package_root, os.environ.get("PYTHONPATH", "")])
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "gilbench", *argv],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def interrupt(process: subprocess.Popen[str], whole_group: bool, timeout: float = 20) -> str:
+    """Send SIGINT (to the whole group, as a terminal's Ctrl-C does, or to the parent only)
+    and return the output; a process still running after ``timeout`` fails the test, killed."""
+    try:
+        if whole_group:
+            os.killpg(process.pid, signal.SIGINT)
+        else:
+            process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=timeout)  # a hang fails here
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    return output
 
 
 def live_members(group: int) -> list[int]:

@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import statistics
-import subprocess
-import sys
 import time
 from itertools import islice
 from pathlib import Path
@@ -25,7 +22,7 @@ from gilbench.crossover_report import crossover_report
 from gilbench.envinfo import collect_environment
 from gilbench.executors import WorkerDied
 from gilbench.measure import WrongResult
-from processes import live_members, wait_for
+from processes import interrupt, live_members, start_gilbench, wait_for
 
 FAST = ["python", "numpy"]  # always available; the native ones join when built
 
@@ -262,32 +259,15 @@ def test_main_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
 # --- Ctrl-C ---------------------------------------------------------------------------
 
 
-COMMAND = [sys.executable, "-m", "gilbench", "crossover"]
-
-
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds processes via /proc")
 def test_ctrl_c_exits_130_and_leaves_no_worker() -> None:
-    package_root = str(Path(gilbench.__file__).resolve().parent.parent)
-    env = dict(
-        os.environ, PYTHONPATH=os.pathsep.join([package_root, os.environ.get("PYTHONPATH", "")])
+    process = start_gilbench(
+        "crossover", "--no-progress", "--backends", "python", "--max-task-seconds", "30"
     )
-    process = subprocess.Popen(
-        [*COMMAND, "--no-progress", "--backends", "python", "--max-task-seconds", "30"],
-        env=env,
-        start_new_session=True,  # its own process group: every worker is findable afterwards
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        assert wait_for(lambda: len(live_members(process.pid)) >= 3, 60), "no pool started"
-        time.sleep(1.0)  # climbing the ladder, tasks on both pools
-        os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
-        output, _ = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    started = wait_for(lambda: len(live_members(process.pid)) >= 3, 60)
+    time.sleep(1.0)  # climbing the ladder, tasks on both pools
+    output = interrupt(process, whole_group=True)
+    assert started, "no pool started"
     assert process.returncode == 130, output
     assert "interrupted" in output
     assert wait_for(lambda: not live_members(process.pid), 5), "worker processes left behind"

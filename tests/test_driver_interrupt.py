@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-import gilbench
-from processes import live_members, wait_for
+from processes import interrupt, live_members, start_gilbench, wait_for
 
 pytestmark = pytest.mark.skipif(
     not Path("/proc/self/stat").exists(), reason="finds leftover processes through /proc"
@@ -20,18 +17,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def start_run(*options: str) -> subprocess.Popen[str]:
-    package_root = str(Path(gilbench.__file__).resolve().parent.parent)
-    env = dict(
-        os.environ, PYTHONPATH=os.pathsep.join([package_root, os.environ.get("PYTHONPATH", "")])
-    )
-    return subprocess.Popen(
-        [sys.executable, "-m", "gilbench", "run", "--no-progress", *options],
-        env=env,
-        start_new_session=True,  # its own process group: every worker is findable afterwards
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    return start_gilbench("run", "--no-progress", *options)
 
 
 def catches_sigint(pid: int) -> bool:
@@ -58,19 +44,11 @@ def test_ctrl_c_stops_cleanly_and_exits_130(whole_group: bool) -> None:
         "--repeat",
         "100",
     )
-    try:
-        # Interrupt while the process pool is up: parent, forkserver or similar, 2 workers.
-        assert wait_for(lambda: len(live_members(process.pid)) >= 3, 60), "pool never started"
-        time.sleep(0.5)
-        if whole_group:
-            os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
-        else:
-            process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=20)  # a hang fails here
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    # Interrupt while the process pool is up: parent, forkserver or similar, 2 workers.
+    started = wait_for(lambda: len(live_members(process.pid)) >= 3, 60)
+    time.sleep(0.5)
+    output = interrupt(process, whole_group)
+    assert started, "pool never started"
     assert process.returncode == 130, output
     assert "interrupted" in output
     assert wait_for(lambda: not live_members(process.pid), 5), "worker processes left behind"
@@ -78,14 +56,9 @@ def test_ctrl_c_stops_cleanly_and_exits_130(whole_group: bool) -> None:
 
 def test_ctrl_c_during_sizing_also_exits_130() -> None:
     process = start_run("--backends", "python", "--task-seconds", "5")
-    try:
-        assert wait_for(lambda: catches_sigint(process.pid), 30)
-        time.sleep(1.0)  # inside the calibration of a 5-second task
-        process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=20)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    ready = wait_for(lambda: catches_sigint(process.pid), 30)
+    time.sleep(1.0)  # inside the calibration of a 5-second task
+    output = interrupt(process, whole_group=False)
+    assert ready, "never installed its SIGINT handler"
     assert process.returncode == 130, output
     assert wait_for(lambda: not live_members(process.pid), 5)

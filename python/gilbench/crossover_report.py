@@ -8,7 +8,7 @@ from rich.text import Text
 from gilbench.ceiling import is_low
 from gilbench.crossover import BEATS, WORKERS, CrossoverResults
 from gilbench.formatting import NONE, TIMES, count, ratio, seconds
-from gilbench.report import compact_table
+from gilbench.report import compact_table, interrupted_note, nothing_finished
 
 
 def duration(value: float | None) -> str:
@@ -79,9 +79,9 @@ def crossover_table(results: CrossoverResults) -> RenderableType:
 def crossover_report(results: CrossoverResults) -> RenderableType:
     parts: list[RenderableType] = [Text(warning, style="bold red") for warning in results.warnings]
     if results.interrupted:
-        parts.append(Text("interrupted: these are the sizes that finished", style="bold red"))
+        parts.append(interrupted_note("sizes"))
     if not results.points:
-        parts.append(Text("no measurement finished", style="bold red"))
+        parts.append(nothing_finished())
         return Group(*parts)
     if results.ceiling is not None and results.ceiling.get("speedup") is not None:
         parts.append(

@@ -71,6 +71,15 @@ def sizes_summary(results: RunResults) -> Text:
     return Text(f"elements {unit}: {sizes}", style="dim")
 
 
+def interrupted_note(what: str) -> Text:
+    """Said above a report that Ctrl-C cut short: ``what`` finished is all there is."""
+    return Text(f"interrupted: these are the {what} that finished", style="bold red")
+
+
+def nothing_finished() -> Text:
+    return Text("no measurement finished", style="bold red")
+
+
 def warnings_panel(results: RunResults) -> Panel | None:
     if not results.warnings:
         return None
@@ -188,9 +197,9 @@ def run_report(results: RunResults) -> RenderableType:
     if (panel := warnings_panel(results)) is not None:
         parts.append(panel)
     if results.interrupted:
-        parts.append(Text("interrupted: these are the results that finished", style="bold red"))
+        parts.append(interrupted_note("results"))
     if not results.records:
-        parts.append(Text("no measurement finished", style="bold red"))
+        parts.append(nothing_finished())
         return Group(*parts)
     for executor in results.executors():
         parts += [Text(""), executor_table(results, executor)]

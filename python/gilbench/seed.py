@@ -14,7 +14,7 @@ from rich.text import Text
 
 from gilbench.ceiling import is_low
 from gilbench.formatting import NONE, TIMES, ratio, seconds
-from gilbench.report import ceiling_summary, compact_table, warnings_panel
+from gilbench.report import ceiling_summary, compact_table, interrupted_note, warnings_panel
 from gilbench.results import Record, RunResults
 from gilbench.verdicts import NO_GAIN
 
@@ -145,7 +145,7 @@ def seed_report(results: RunResults) -> RenderableType:
     if (panel := warnings_panel(results)) is not None:
         parts.append(panel)
     if results.interrupted:
-        parts.append(Text("interrupted: these are the results that finished", style="bold red"))
+        parts.append(interrupted_note("results"))
     if results.records:
         parts += [Text(""), seed_table(results), Text(""), *findings(results)]
     return Group(*parts)
