@@ -153,3 +153,14 @@ def test_help_everywhere_with_examples(capsys: pytest.CaptureFixture[str], comma
 def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main([]) == 2
     assert "examples:" in capsys.readouterr().err
+
+
+def test_pinning_where_the_os_cannot_is_refused_with_a_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from gilbench import executors
+
+    monkeypatch.setattr(executors, "pinning_supported", lambda: False)
+    assert executors.pin_refusal(False) is None
+    assert "cannot pin" in (executors.pin_refusal(True) or "")
+    assert executors.pin_cpus(True) is None

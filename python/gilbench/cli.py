@@ -495,7 +495,7 @@ def crossover_config(args: argparse.Namespace) -> CrossoverConfig:
 def cmd_crossover(args: argparse.Namespace) -> int:
     from gilbench.crossover import CrossoverResults, run_crossover, save_json
     from gilbench.crossover_report import print_crossover
-    from gilbench.executors import pinning_supported
+    from gilbench.executors import pin_refusal
 
     config = crossover_config(args)
     results = CrossoverResults(collect_environment(), config.to_dict())
@@ -503,9 +503,9 @@ def cmd_crossover(args: argparse.Namespace) -> int:
         results.warnings.append(
             "only 1 usable core here: 2 workers cannot beat 1, expect no crossover"
         )
-    if config.pin and not pinning_supported():
+    if (refusal := pin_refusal(config.pin)) is not None:
         config.pin = False
-        results.warnings.append("--pin asked for, but this OS cannot pin a thread to a core")
+        results.warnings.append(refusal)
     plan = (
         f"{len(config.backends)} backends ({', '.join(config.backends)}) on "
         f"{', '.join(config.executors)} at 2 workers against the same 2 tasks in sequence: "

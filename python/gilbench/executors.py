@@ -56,6 +56,13 @@ def pinning_supported() -> bool:
     return hasattr(os, "sched_setaffinity")
 
 
+def pin_refusal(pin: bool) -> str | None:
+    """Why workers will not be pinned although ``pin`` asks for it; None otherwise."""
+    if pin and not pinning_supported():
+        return "--pin asked for, but this OS cannot pin a thread to a core"
+    return None
+
+
 def pin_cpus(pin: bool) -> list[int] | None:
     """The cores workers are pinned to, one each in turn; None when not pinning.
 

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from rich.console import Console
 
 from gilbench.envinfo import collect_environment, gil_enabled
-from gilbench.executors import WorkerDied, pinning_supported
+from gilbench.executors import WorkerDied, pin_refusal
 from gilbench.measure import WrongResult
 from gilbench.results import RunResults
 from gilbench.runner import BackendFailed, ProgressCallback, RunConfig
@@ -152,9 +152,9 @@ def measure_and_report(config: RunConfig, args: argparse.Namespace, render: Rend
             f"{max(config.workers)} workers asked for, but only {cores} cores are usable here: "
             "expect no speedup beyond that"
         )
-    if config.pin and not pinning_supported():
+    if (refusal := pin_refusal(config.pin)) is not None:
         config.pin = False
-        results.warnings.append("--pin asked for, but this OS cannot pin a thread to a core")
+        results.warnings.append(refusal)
     console.print(environment_summary(environment))
     console.print(
         f"measuring {len(config.backends)} backend{'s' if len(config.backends) > 1 else ''} "
