@@ -45,11 +45,20 @@ def test_matches_plain_python_on_small_ranges(backend, start, stop):
         (LIMIT - 1, LIMIT),  # the largest square there is, ~2**64
         (LIMIT - 1000, LIMIT),  # the top of the domain: every square near 2**64
         (0, -5),  # negative stop with a valid start: empty
-        # Around the vector loops' steps (32 x at a time) and IFMA's blocks
-        # (4096 steps of 32): one short of a step or block, exact, one past.
+        # Around the portable loop's vector steps (32 x at a time), the IFMA
+        # loop's steps (32 x in vectors, 3 in scalar code) and its blocks
+        # (4096 steps): one short of a step or block, exact, one past.
         (3, 34),
         (3, 35),
         (3, 36),
+        (3, 37),
+        (3, 38),
+        (7, 7 + 4096 * 35 - 1),
+        (7, 7 + 4096 * 35),
+        (7, 7 + 4096 * 35 + 1),
+        (7, 7 + 4096 * 35 + 36),
+        (LIMIT - 4096 * 35 - 1, LIMIT),
+        (LIMIT - 2 * 4096 * 35 - 1, LIMIT - 1),
         (7, 7 + 131_071),
         (7, 7 + 131_072),
         (7, 7 + 131_073),
