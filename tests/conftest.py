@@ -1,13 +1,18 @@
-"""Shared fixtures: every test that takes ``backend`` runs once per backend."""
+"""Shared fixtures and helpers: every test that takes ``backend`` runs once per backend."""
 
 from __future__ import annotations
 
+import argparse
+
 import pytest
+from rich.console import Console
 
 import gilbench
+from gilbench import cli
 
 ALL = gilbench.backend_names()
 NATIVE = [name for name in ALL if name not in ("python", "numpy")]
+FAST = ["python", "numpy"]  # always available; the native ones join when built
 
 
 @pytest.fixture(params=ALL, scope="module")
@@ -21,3 +26,15 @@ def backend(request: pytest.FixtureRequest) -> gilbench.Backend:
 def max_span(backend: gilbench.Backend) -> int:
     """The longest range a property test gives this backend (pure Python is ~1000x slower)."""
     return 2_000 if backend.name == "python" else 2_000_000
+
+
+def parse(*argv: str) -> argparse.Namespace:
+    """The command line's options, as ``gilbench`` would parse them."""
+    return cli.build_parser().parse_args(list(argv))
+
+
+def render(renderable: object) -> str:
+    """What a report prints, as plain text, wide enough that nothing wraps."""
+    console = Console(record=True, width=200, color_system=None)
+    console.print(renderable)
+    return console.export_text()

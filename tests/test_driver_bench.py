@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from rich.console import Console
 
 import gilbench
+from conftest import FAST, parse, render
 from gilbench import bench, cli, peers
 from gilbench.bench import BenchConfig, BenchRecord, BenchResults, Target
 from gilbench.bench_report import bench_report, times_fastest
@@ -22,18 +22,6 @@ from gilbench.domain import LIMIT
 from gilbench.envinfo import collect_environment
 from gilbench.measure import WrongResult
 from gilbench.oracle import expected_sum_squares
-
-FAST = ["python", "numpy"]  # always available; the native ones join when built
-
-
-def parse(*argv: str):
-    return cli.build_parser().parse_args(list(argv))
-
-
-def render(renderable: object) -> str:
-    console = Console(record=True, width=200, color_system=None)
-    console.print(renderable)
-    return console.export_text()
 
 
 def fake_target(kernel, name: str = "fake", compiled: bool = False) -> Target:

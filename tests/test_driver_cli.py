@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 
 import pytest
 
 import gilbench
+from conftest import parse
 from gilbench import cli, options
 from gilbench.backends import Backend
 from gilbench.envinfo import usable_cpus
-
-
-def parse(*argv: str) -> argparse.Namespace:
-    return cli.build_parser().parse_args(list(argv))
 
 
 def error_of(capsys: pytest.CaptureFixture[str], *argv: str) -> str:

@@ -13,9 +13,9 @@ from itertools import islice
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 
 import gilbench
+from conftest import FAST, parse, render
 from gilbench import cli, crossover
 from gilbench.crossover import CrossoverConfig, CrossoverResults, Point, find_crossover
 from gilbench.crossover_report import crossover_report
@@ -23,18 +23,6 @@ from gilbench.envinfo import collect_environment
 from gilbench.executors import WorkerDied
 from gilbench.measure import WrongResult
 from processes import interrupt, live_members, start_gilbench, wait_for
-
-FAST = ["python", "numpy"]  # always available; the native ones join when built
-
-
-def parse(*argv: str):
-    return cli.build_parser().parse_args(list(argv))
-
-
-def render(renderable: object) -> str:
-    console = Console(record=True, width=200, color_system=None)
-    console.print(renderable)
-    return console.export_text()
 
 
 def tiny_config(**changes: object) -> CrossoverConfig:

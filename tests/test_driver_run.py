@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from conftest import FAST, render
 from gilbench import cli, runner
 from gilbench.analysis import fill_speedups
 from gilbench.compare import compare_runs, comparison_report
@@ -26,7 +27,6 @@ from gilbench.results import CSV_FIELDS, RunResults, load_json, save_csv, save_j
 from gilbench.runner import RunConfig
 from gilbench.seed import seed_report
 
-FAST = ["python", "numpy"]  # always available; the native ones join when built
 RECORD_KEYS = {
     "backend",
     "executor",
@@ -78,12 +78,6 @@ def measured(config: RunConfig, **kwargs: object) -> RunResults:
 @pytest.fixture(scope="module")
 def small_run() -> RunResults:
     return measured(small_config())
-
-
-def render(renderable: object) -> str:
-    console = Console(record=True, width=200, color_system=None)
-    console.print(renderable)
-    return console.export_text()
 
 
 def test_every_combination_has_a_complete_record(small_run: RunResults) -> None:
