@@ -7,7 +7,7 @@ from rich.text import Text
 
 from gilbench.bench import NOT_LINEAR_BELOW, TOO_SHORT_S, BenchRecord, BenchResults
 from gilbench.formatting import NONE, TIMES, count
-from gilbench.report import compact_table, interrupted_note, nothing_finished
+from gilbench.report import compact_table, status_notes
 
 SIZING = {"full domain": "", "sized": "n sized to last ~0.3 s", "given": ""}
 
@@ -88,11 +88,8 @@ def bench_table(results: BenchResults) -> RenderableType:
 
 
 def bench_report(results: BenchResults) -> RenderableType:
-    parts: list[RenderableType] = [Text(warning, style="bold red") for warning in results.warnings]
-    if results.interrupted:
-        parts.append(interrupted_note("kernels"))
+    parts = status_notes(results.warnings, results.interrupted, "kernels", bool(results.records))
     if not results.records:
-        parts.append(nothing_finished())
         return Group(*parts)
     parts += [Text(""), bench_table(results)]
     folded = [r.name for r in results.records if r.linear is False]

@@ -8,7 +8,7 @@ from rich.text import Text
 from gilbench.ceiling import is_low
 from gilbench.crossover import BEATS, WORKERS, CrossoverResults
 from gilbench.formatting import NONE, TIMES, count, ratio, seconds
-from gilbench.report import compact_table, interrupted_note, nothing_finished
+from gilbench.report import compact_table, status_notes
 
 
 def duration(value: float | None) -> str:
@@ -77,11 +77,8 @@ def crossover_table(results: CrossoverResults) -> RenderableType:
 
 
 def crossover_report(results: CrossoverResults) -> RenderableType:
-    parts: list[RenderableType] = [Text(warning, style="bold red") for warning in results.warnings]
-    if results.interrupted:
-        parts.append(interrupted_note("sizes"))
+    parts = status_notes(results.warnings, results.interrupted, "sizes", bool(results.points))
     if not results.points:
-        parts.append(nothing_finished())
         return Group(*parts)
     if results.ceiling is not None and results.ceiling.get("speedup") is not None:
         parts.append(

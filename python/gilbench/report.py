@@ -71,21 +71,21 @@ def sizes_summary(results: RunResults) -> Text:
     return Text(f"elements {unit}: {sizes}", style="dim")
 
 
-def interrupted_note(what: str) -> Text:
-    """Said above a report that Ctrl-C cut short: ``what`` finished is all there is."""
-    return Text(f"interrupted: these are the {what} that finished", style="bold red")
-
-
-def nothing_finished() -> Text:
-    return Text("no measurement finished", style="bold red")
-
-
-def warnings_panel(results: RunResults) -> Panel | None:
-    if not results.warnings:
-        return None
-    return Panel(
-        "\n".join(results.warnings), title="warning", border_style="bold red", style="bold"
-    )
+def status_notes(
+    warnings: list[str], interrupted: bool, what: str, finished: bool
+) -> list[RenderableType]:
+    """What stands above any report: its warnings, that Ctrl-C cut it short (so the
+    ``what`` that finished are all there is), or that nothing finished at all."""
+    notes: list[RenderableType] = []
+    if warnings:
+        notes.append(
+            Panel("\n".join(warnings), title="warning", border_style="bold red", style="bold")
+        )
+    if interrupted:
+        notes.append(Text(f"interrupted: these are the {what} that finished", style="bold red"))
+    if not finished:
+        notes.append(Text("no measurement finished", style="bold red"))
+    return notes
 
 
 def compact_table(title: str) -> Table:
@@ -194,12 +194,8 @@ def run_report(results: RunResults) -> RenderableType:
         ceiling_summary(results),
         sizes_summary(results),
     ]
-    if (panel := warnings_panel(results)) is not None:
-        parts.append(panel)
-    if results.interrupted:
-        parts.append(interrupted_note("results"))
+    parts += status_notes(results.warnings, results.interrupted, "results", bool(results.records))
     if not results.records:
-        parts.append(nothing_finished())
         return Group(*parts)
     for executor in results.executors():
         parts += [Text(""), executor_table(results, executor)]

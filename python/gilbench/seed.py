@@ -14,7 +14,7 @@ from rich.text import Text
 
 from gilbench.ceiling import is_low
 from gilbench.formatting import NONE, TIMES, ratio, seconds
-from gilbench.report import ceiling_summary, compact_table, interrupted_note, warnings_panel
+from gilbench.report import ceiling_summary, compact_table, status_notes
 from gilbench.results import Record, RunResults
 from gilbench.verdicts import NO_GAIN
 
@@ -142,10 +142,7 @@ def findings(results: RunResults) -> list[Text]:
 
 def seed_report(results: RunResults) -> RenderableType:
     parts: list[RenderableType] = [ceiling_summary(results)]
-    if (panel := warnings_panel(results)) is not None:
-        parts.append(panel)
-    if results.interrupted:
-        parts.append(interrupted_note("results"))
+    parts += status_notes(results.warnings, results.interrupted, "results", bool(results.records))
     if results.records:
         parts += [Text(""), seed_table(results), Text(""), *findings(results)]
     return Group(*parts)
