@@ -33,6 +33,17 @@ def parse(*argv: str) -> argparse.Namespace:
     return cli.build_parser().parse_args(list(argv))
 
 
+def error_of(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    """Run main() with bad options: it must exit 2 with exactly one line on stderr."""
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(list(argv))
+    assert exit_info.value.code == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    return lines[0]
+
+
 def render(renderable: object) -> str:
     """What a report prints, as plain text, wide enough that nothing wraps."""
     console = Console(record=True, width=200, color_system=None)

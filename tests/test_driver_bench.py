@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import gilbench
-from conftest import FAST, parse, render
+from conftest import FAST, error_of, parse, render
 from gilbench import bench, cli, peers
 from gilbench.bench import BenchConfig, BenchRecord, BenchResults, Target
 from gilbench.bench_report import bench_report, times_fastest
@@ -67,11 +67,7 @@ def test_bench_options_parse() -> None:
 def test_bad_bench_options_give_one_line_and_exit_2(
     capsys: pytest.CaptureFixture[str], argv: list[str], expected: str
 ) -> None:
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main(argv)
-    assert exit_info.value.code == 2
-    lines = capsys.readouterr().err.strip().splitlines()
-    assert len(lines) == 1 and expected in lines[0]
+    assert expected in error_of(capsys, *argv)
 
 
 def test_bench_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,21 +7,10 @@ import dataclasses
 import pytest
 
 import gilbench
-from conftest import parse
+from conftest import error_of, parse
 from gilbench import cli, options
 from gilbench.backends import Backend
 from gilbench.envinfo import usable_cpus
-
-
-def error_of(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
-    """Run main() with bad options: it must exit 2 with exactly one line on stderr."""
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main(list(argv))
-    assert exit_info.value.code == 2
-    captured = capsys.readouterr()
-    lines = captured.err.strip().splitlines()
-    assert len(lines) == 1, captured.err
-    return lines[0]
 
 
 def test_default_workers_are_powers_of_two_up_to_the_cores() -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import gilbench
-from conftest import FAST, parse, render
+from conftest import FAST, error_of, parse, render
 from gilbench import cli, crossover
 from gilbench.crossover import CrossoverConfig, CrossoverResults, Point, find_crossover
 from gilbench.crossover_report import crossover_report
@@ -143,19 +143,7 @@ def test_crossover_options_parse() -> None:
 def test_bad_crossover_options_give_one_line_and_exit_2(
     capsys: pytest.CaptureFixture[str], argv: list[str], expected: str
 ) -> None:
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main(argv)
-    assert exit_info.value.code == 2
-    lines = capsys.readouterr().err.strip().splitlines()
-    assert len(lines) == 1 and expected in lines[0]
-
-
-def test_crossover_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main(["crossover", "--help"])
-    assert exit_info.value.code == 0
-    out = capsys.readouterr().out
-    assert "examples:" in out and "gilbench crossover" in out
+    assert expected in error_of(capsys, *argv)
 
 
 # --- a real (tiny) run ----------------------------------------------------------------
