@@ -1,18 +1,18 @@
-"""Shared fixtures and helpers: every test that takes ``backend`` runs once per backend."""
+"""Fixtures only (shared helpers are in ``helpers.py``).
+
+Every test that takes ``backend`` runs once per backend; ``small_run`` is one real, tiny
+run that the measure and report tests read (measured once per session).
+"""
 
 from __future__ import annotations
 
-import argparse
+from collections.abc import Iterator
 
 import pytest
-from rich.console import Console
 
 import gilbench
-from gilbench import cli
-
-ALL = gilbench.backend_names()
-NATIVE = [name for name in ALL if name not in ("python", "numpy")]
-FAST = ["python", "numpy"]  # always available; the native ones join when built
+from gilbench.results import RunResults
+from helpers import ALL, measured, small_config
 
 
 @pytest.fixture(params=ALL, scope="module")
@@ -23,29 +23,16 @@ def backend(request: pytest.FixtureRequest) -> gilbench.Backend:
     return found
 
 
-def max_span(backend: gilbench.Backend) -> int:
-    """The longest range a property test gives this backend (pure Python is ~1000x slower)."""
-    return 2_000 if backend.name == "python" else 2_000_000
+@pytest.fixture(scope="session")
+def small_run() -> RunResults:
+    """python and numpy, sequential, threads and processes at 1 and 2 workers, 6 paired
+    repeats, the GIL observed and the machine ceiling sampled: every field filled in."""
+    return measured(small_config(observe_gil=True))
 
 
-def parse(*argv: str) -> argparse.Namespace:
-    """The command line's options, as ``gilbench`` would parse them."""
-    return cli.build_parser().parse_args(list(argv))
-
-
-def error_of(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
-    """Run main() with bad options: it must exit 2 with exactly one line on stderr."""
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main(list(argv))
-    assert exit_info.value.code == 2
-    captured = capsys.readouterr()
-    lines = captured.err.strip().splitlines()
-    assert len(lines) == 1, captured.err
-    return lines[0]
-
-
-def render(renderable: object) -> str:
-    """What a report prints, as plain text, wide enough that nothing wraps."""
-    console = Console(record=True, width=200, color_system=None)
-    console.print(renderable)
-    return console.export_text()
+@pytest.fixture
+def piped(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Output as when piped: nothing in the environment widens it or forces a terminal."""
+    for name in ("COLUMNS", "LINES", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
+        monkeypatch.delenv(name, raising=False)
+    yield

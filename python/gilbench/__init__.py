@@ -5,7 +5,7 @@ NumPy, and Cython, C++ (pybind11) and Rust (PyO3) each with the GIL released and
 with it held.
 """
 
-from gilbench.backends import (
+from gilbench.kernels.backends import (
     Backend,
     BackendUnavailable,
     backend_names,
@@ -13,7 +13,7 @@ from gilbench.backends import (
     get_backend,
     native_threads,
 )
-from gilbench.domain import LIMIT, check_range
+from gilbench.kernels.domain import LIMIT, check_range
 
 __all__ = [
     "LIMIT",

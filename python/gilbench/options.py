@@ -1,7 +1,12 @@
-"""The command line's option types: each turns text into a value or fails in one line.
+"""Every command-line option, declared once, as data.
 
-argparse reports an ``ArgumentTypeError`` as ``gilbench run: error: argument --x: MESSAGE``,
-so every message here is a single line that says what was wrong and what is allowed.
+An :class:`Option` is declared once and shared by the commands that take it; a
+:class:`Command` lists its options and overrides their defaults; ``--quick`` is one
+row of values in ``QUICK``.  The help text is generated from these values ("default
+5, --quick 3"), so what ``--help`` says and what the command does cannot drift.
+Executors add their own options (``Executor.options``) to every command that runs
+them.  Each option type turns text into a value or fails in one line, which argparse
+prints as ``gilbench run: error: argument --x: MESSAGE``.
 """
 
 from __future__ import annotations
@@ -9,25 +14,42 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
-from gilbench.backends import backend_names, get_backend
-from gilbench.domain import LIMIT
-from gilbench.executors import EXECUTORS
+from gilbench.environment import usable_cpus
+from gilbench.executors.registry import (
+    executor_names,
+    executor_options,
+    get_executor,
+    parallel_names,
+)
+from gilbench.kernels.backends import backend_names, get_backend
+from gilbench.kernels.domain import LIMIT
+from gilbench.measure.workload import MODES
 
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 
+# --- option types ----------------------------------------------------------------------
+
 
 def _split(text: str) -> list[str]:
-    items = [item.strip() for item in text.split(",") if item.strip()]
-    if not items:
+    items = [item.strip() for item in text.split(",")]
+    if not any(items):
         raise argparse.ArgumentTypeError("empty list")
+    if not all(items):
+        raise argparse.ArgumentTypeError(f"{text!r} has an empty item")
     return list(dict.fromkeys(items))
+
+
+def available_backends() -> list[str]:
+    return [name for name in backend_names() if get_backend(name).available]
 
 
 def backend_list(text: str) -> list[str]:
     """Comma-separated backend names (or ``all``: every available one); each must be available."""
     if text.strip() == "all":
-        return [name for name in backend_names() if get_backend(name).available]
+        return available_backends()
     names = _split(text)
     for name in names:
         if name not in backend_names():
@@ -42,24 +64,19 @@ def backend_list(text: str) -> list[str]:
 
 
 def executor_list(text: str) -> list[str]:
-    names = _split(text)
+    """The parallel executors named (the sequential baseline is always measured)."""
+    names = [name for name in _split(text) if name != "sequential"]
     for name in names:
-        if name not in EXECUTORS:
+        if name not in executor_names():
             raise argparse.ArgumentTypeError(
-                f"unknown executor {name!r}; choose from: {', '.join(EXECUTORS)}"
+                f"unknown executor {name!r}; choose from: {', '.join(parallel_names())}"
             )
-    return [name for name in EXECUTORS if name in names]
-
-
-def parallel_executor_list(text: str) -> list[str]:
-    """Like ``executor_list`` without ``sequential``: the executors 2 workers run on."""
-    names = executor_list(text)
-    if "sequential" in names:
+    if not names:
         raise argparse.ArgumentTypeError(
-            "'sequential' is the baseline every executor is compared with, always measured; "
-            "choose from: threads, processes"
+            "'sequential' is the baseline, always measured; name at least one of: "
+            + ", ".join(parallel_names())
         )
-    return names
+    return [name for name in parallel_names() if name in names]
 
 
 def worker_list(text: str) -> list[int]:
@@ -89,24 +106,22 @@ def task_size(text: str) -> int:
     return value
 
 
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
-    return value
+def _positive(convert: Callable[[str], float], what: str) -> Callable[[str], Any]:
+    def check(text: str) -> Any:
+        try:
+            value = convert(text)
+        except ValueError:
+            value = 0
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a positive {what}")
+        return value
+
+    check.__name__ = f"positive {what}"
+    return check
 
 
-def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number")
-    return value
+positive_int = _positive(int, "whole number")
+positive_float = _positive(float, "number")
 
 
 def output_path(suffixes: Sequence[str] | None = None) -> Callable[[str], str]:
@@ -134,4 +149,186 @@ def default_workers(cores: int) -> list[int]:
     return [*counts, cores]
 
 
-# --- the parser ---------------------------------------------------------------------
+# --- options, declared once ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option; ``default`` may be overridden per command and by ``--quick``."""
+
+    flags: tuple[str, ...]
+    help: str
+    type: Callable[[str], Any] | None = None
+    default: Any = None
+    metavar: str | None = None
+    choices: Sequence[str] | None = None
+    action: Any = None
+    shown: str | None = None  # how the default reads when it is computed at run time
+
+    @property
+    def dest(self) -> str:
+        return self.flags[-1].lstrip("-").replace("-", "_")
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, list):
+        return ",".join(map(str, value))
+    return str(value)
+
+
+BACKENDS = Option(
+    ("--backends",),
+    f"comma-separated backends, or 'all' (known: {', '.join(backend_names())})",
+    backend_list,
+    metavar="LIST",
+    shown="every available one",
+)
+EXECUTORS = Option(
+    ("--executors",),
+    f"comma-separated, from: {', '.join(parallel_names())}; the sequential baseline is "
+    "always measured",
+    executor_list,
+    metavar="LIST",
+    shown="every one available here",
+)
+WORKERS = Option(
+    ("--workers",),
+    "comma-separated worker counts",
+    worker_list,
+    metavar="LIST",
+    shown=f"1, 2, 4, ... up to the usable cores, here {_describe(default_workers(usable_cpus()))}",
+)
+MODE = Option(
+    ("--mode",),
+    "weak: every worker runs the same task (the article's experiment); strong: one range "
+    "split among the workers",
+    choices=MODES,
+    default="weak",
+)
+SIZE = Option(
+    ("--n",),
+    "elements per task (weak) or in all (strong), e.g. 20M",
+    task_size,
+    metavar="N",
+    shown="sized per backend to last --task-seconds",
+)
+TASK_SECONDS = Option(
+    ("--task-seconds",),
+    "how long one task should last when sized automatically",
+    positive_float,
+    0.3,
+    "S",
+)
+REPEAT = Option(
+    ("--repeat",),
+    "repeats every group gets; more follow until each interval is narrow or the budget is used",
+    positive_int,
+    6,
+    "K",
+)
+BUDGET = Option(
+    ("--budget",),
+    "seconds the whole run may spend on repeats beyond --repeat, to narrow noisy intervals",
+    positive_float,
+    300.0,
+    "S",
+)
+PIN = Option(
+    ("--pin",),
+    "pin worker i to core i (Linux): for tasks of a few ms, the OS scheduler may otherwise "
+    "put two workers on one core for their whole run",
+    action=argparse.BooleanOptionalAction,
+    default=False,
+)
+NO_PROGRESS = Option(
+    ("--no-progress",), "no progress bar (it is off when not a terminal)", action="store_true"
+)
+QUICK_FLAG = Option(
+    ("--quick",), "the quick profile: the values marked '--quick' here", action="store_true"
+)
+JSON = Option(("--json",), "save the results as JSON", output_path((".json",)), metavar="PATH")
+CSV = Option(("--csv",), "save the records as CSV", output_path((".csv",)), metavar="PATH")
+PLOT = Option(
+    ("--plot",),
+    "draw speedup against workers; .png, .svg or .pdf by extension",
+    output_path(PLOT_SUFFIXES),
+    metavar="PATH",
+)
+NO_PEERS = Option(
+    ("--no-peers",),
+    "leave out the peers (the same kernel from optional toolchains: numba)",
+    action="store_true",
+)
+KERNEL_PATHS = Option(
+    ("--kernel-paths",),
+    "time every native loop this CPU can run (avx512-ifma, avx2, portable), each native "
+    "backend once per loop",
+    action="store_true",
+)
+MAX_TASK_SECONDS = Option(
+    ("--max-task-seconds",),
+    "climb the sizes until one task lasts about this long",
+    positive_float,
+    0.05,
+    "S",
+)
+EXECUTOR_OPTIONS = tuple(
+    Option((o.flag,), o.help, default=o.default, choices=o.choices) for o in executor_options()
+)
+
+QUICK = {"workers": [1, 2], "task_seconds": 0.05, "repeat": 6, "budget": 25.0}
+"""--quick: under a minute on an idle 2-core machine, about 90 s on a noisy one."""
+
+SEED_N = 20_000_000  # the article's N
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str
+    description: str
+    epilog: str
+    options: tuple[Option, ...]
+    defaults: dict[str, Any] = field(default_factory=dict)  # per-command option defaults
+    quick: dict[str, Any] | None = None
+
+    def default(self, option: Option) -> Any:
+        return self.defaults.get(option.dest, option.default)
+
+    def help_for(self, option: Option) -> str:
+        if option.action == "store_true" or option.dest == "quick":
+            return option.help
+        default = self.default(option)
+        said = option.shown if default is None else _describe(default)
+        text = f"{option.help} (default: {said}" if said else option.help
+        if self.quick and option.dest in self.quick:
+            text += f"; --quick: {_describe(self.quick[option.dest])}"
+        return text + (")" if said else "")
+
+
+def resolve(command: Command, values: argparse.Namespace) -> argparse.Namespace:
+    """Fill every option left unset: the --quick profile first, then the command's default."""
+    quick = command.quick if getattr(values, "quick", False) else None
+    for option in command.options:
+        if getattr(values, option.dest, None) is None:
+            if quick and option.dest in quick:
+                setattr(values, option.dest, quick[option.dest])
+            else:
+                setattr(values, option.dest, command.default(option))
+    for key, value in command.defaults.items():  # fixed values of commands without the option
+        if getattr(values, key, None) is None:
+            setattr(values, key, value)
+    if getattr(values, "backends", ...) is None:
+        values.backends = available_backends()
+    if getattr(values, "executors", ...) is None:
+        values.executors = [n for n in parallel_names() if get_executor(n).unavailable() is None]
+    if getattr(values, "workers", ...) is None:
+        values.workers = default_workers(usable_cpus())
+    return values
+
+
+def executor_settings(values: argparse.Namespace) -> dict[str, Any]:
+    """The executor options' values, by name, for the executors to read."""
+    return {o.dest: getattr(values, o.dest, None) for o in EXECUTOR_OPTIONS}

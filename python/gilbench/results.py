@@ -1,6 +1,9 @@
-"""A run as data: the environment, the configuration, the ceiling and one record per
-(backend, executor, workers, mode).  Saved as JSON (everything) and CSV (the records),
-loaded back for ``gilbench plot`` and ``gilbench compare``.
+"""Results as data: one envelope for every command, one record type per kind.
+
+Every saved file has the same envelope (``schema``, ``environment``, ``config``,
+``warnings``, ``interrupted``, ``error``) and the fields of its kind: a ``run`` (also
+written by ``seed``), a ``bench`` or a ``crossover``.  JSON holds everything, CSV the
+scalar fields of each record; ``load_json`` reads any kind back.
 """
 
 from __future__ import annotations
@@ -10,18 +13,55 @@ import dataclasses
 import json
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
-SCHEMA = "gilbench.run/1"
+SCHEMA_VERSION = 2
+
+
+@dataclass
+class Results:
+    """What every command's results have; subclasses add the records of their kind."""
+
+    kind: ClassVar[str]
+    records_type: ClassVar[type | None] = None
+
+    environment: dict[str, Any]
+    config: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+    interrupted: bool = False
+    error: str | None = None
+
+    @classmethod
+    def schema(cls) -> str:
+        return f"gilbench.{cls.kind}/{SCHEMA_VERSION}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"schema": self.schema(), **dataclasses.asdict(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Results:
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        values = {key: value for key, value in data.items() if key in fields}
+        if cls.records_type is not None:
+            known = {f.name for f in dataclasses.fields(cls.records_type)}
+            values["records"] = [
+                cls.records_type(**{k: v for k, v in r.items() if k in known})
+                for r in data.get("records", [])
+            ]
+        return cls(**values)
+
+
+# --- run (and seed) -------------------------------------------------------------------
 
 
 @dataclass
 class Record:
-    """One measured combination.  Times are seconds for one run of all the tasks.
+    """One measured (backend, executor, workers).  Times are seconds for all the tasks.
 
     ``n`` is the size of one task in weak mode and of the whole range in strong mode;
     ``tasks`` is how many tasks ran (one per worker).  The sequential executor at
-    ``workers = w`` is the baseline: the same ``w`` tasks one after another.
+    ``workers = w`` is the baseline: the same ``w`` tasks one after another, timed in
+    the same repeats, so ``ratios[i]`` is the speedup measured inside repeat ``i``.
     """
 
     backend: str
@@ -32,47 +72,42 @@ class Record:
     tasks: int
     elements: int
     releases_gil: bool
-    wall_s: float
-    wall_min_s: float
-    wall_max_s: float
-    cpu_s: float
-    cores_busy: float
+    wall_s: float  # median
+    cpu_s: float  # median
+    cores_busy: float  # CPU time over wall time, medians
     startup_s: float | None
     repeat: int
     wall_samples_s: list[float] = field(default_factory=list)
     cpu_samples_s: list[float] = field(default_factory=list)
-    baseline_s: float | None = None  # the sequential time this record's speedup divides
-    baseline: str = "measured"  # or "scaled": sequential time of 1 task times the tasks
-    speedup: float | None = None
-    efficiency: float | None = None
-    ceiling: float | None = None  # the machine ceiling at this worker count
-    ceiling_fraction: float | None = None  # speedup / ceiling
+    unstable: bool = False  # pyperf's rules, on the wall times (or on the ratios when parallel)
+    instability: str | None = None
+    task_s: float | None = None  # one task alone: the sequential time over the tasks
+    # --- parallel records: paired against the sequential baseline of the same repeats
+    ratios: list[float] = field(default_factory=list)  # speedup inside each repeat
+    speedup: float | None = None  # median of ratios
+    speedup_ci: list[float] | None = None  # [low, high], 95%
+    efficiency: float | None = None  # speedup / workers
+    ceiling_ratios: list[float] = field(default_factory=list)  # machine ceiling, each repeat
+    ceiling: float | None = None  # median of ceiling_ratios
+    ceiling_fraction: float | None = None  # median of the per-repeat speedup / ceiling
+    ceiling_fraction_ci: list[float] | None = None
+    verdict: str | None = None  # scales | partly | held | inconclusive | too-short
 
     @property
     def ns_per_element(self) -> float:
         return self.wall_s / max(1, self.elements) * 1e9
 
 
-CSV_FIELDS = [f.name for f in dataclasses.fields(Record)]
-
-
 @dataclass
-class RunResults:
-    environment: dict[str, Any]
-    config: dict[str, Any]
-    sizes: dict[str, int] = field(default_factory=dict)
-    ceiling: list[dict[str, Any]] = field(default_factory=list)
-    startups: list[dict[str, Any]] = field(default_factory=list)
-    records: list[Record] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    interrupted: bool = False
-    error: str | None = None
+class RunResults(Results):
+    kind: ClassVar[str] = "run"
+    records_type: ClassVar[type | None] = Record
 
-    def ceiling_at(self, workers: int) -> float | None:
-        for point in self.ceiling:
-            if point["workers"] == workers:
-                return point["speedup"]
-        return None
+    sizes: dict[str, int] = field(default_factory=dict)
+    startups: list[dict[str, Any]] = field(default_factory=list)
+    refusals: list[dict[str, str]] = field(default_factory=list)  # executor cannot run backend
+    gil: dict[str, dict[str, Any]] = field(default_factory=dict)  # backend: held share, ...
+    records: list[Record] = field(default_factory=list)
 
     def find(self, backend: str, executor: str, workers: int) -> Record | None:
         for record in self.records:
@@ -80,80 +115,170 @@ class RunResults:
                 return record
         return None
 
+    def refusal(self, backend: str, executor: str) -> str | None:
+        for item in self.refusals:
+            if (item["backend"], item["executor"]) == (backend, executor):
+                return item["reason"]
+        return None
+
     def backends(self) -> list[str]:
-        return list(dict.fromkeys(r.backend for r in self.records))
+        seen = [r.backend for r in self.records] + [r["backend"] for r in self.refusals]
+        return list(dict.fromkeys(seen))
 
     def executors(self) -> list[str]:
-        return list(dict.fromkeys(r.executor for r in self.records))
+        seen = [r.executor for r in self.records] + [r["executor"] for r in self.refusals]
+        return list(dict.fromkeys(seen))
 
     def workers(self) -> list[int]:
         return sorted({r.workers for r in self.records})
 
-    def to_dict(self) -> dict[str, Any]:
-        environment = dict(self.environment)
-        environment["machine_ceiling"] = (
-            {str(p["workers"]): p["speedup"] for p in self.ceiling} if self.ceiling else None
+    def ceiling_at(self, workers: int) -> float | None:
+        """The machine ceiling at ``workers``: the median over every record measured there."""
+        values = [v for r in self.records if r.workers == workers for v in r.ceiling_ratios]
+        if workers == 1:
+            return 1.0 if any(r.workers == 1 for r in self.records) else None
+        if not values:
+            return None
+        values.sort()
+        middle = len(values) // 2
+        return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+
+# --- bench ------------------------------------------------------------------------------
+
+
+@dataclass
+class BenchRecord:
+    """One kernel's single-thread speed.  Times are seconds for one call of ``(0, n)``."""
+
+    name: str
+    kind: str  # "backend" or "peer"
+    toolchain: str
+    available: bool
+    reason: str | None = None  # why it was not measured
+    kernel_path: str | None = None  # the native loop timed: "avx512-ifma", "avx2", "portable"
+    n: int | None = None
+    sizing: str | None = None  # "full domain", "sized" (to a duration) or "given"
+    quarter_n: int | None = None
+    best_s: float | None = None
+    quarter_best_s: float | None = None
+    samples_s: list[float] = field(default_factory=list)
+    quarter_samples_s: list[float] = field(default_factory=list)
+    ns_per_element: float | None = None
+    vs_fastest: float | None = None  # ns_per_element / the fastest kernel's
+    linearity: float | None = None  # t(n) / t(n/4): ~4 if the loop runs
+    linear: bool | None = None  # False: not linear (folded?); None: too short to tell
+    note: str | None = None  # what the linearity check concluded, in words
+
+
+@dataclass
+class BenchResults(Results):
+    kind: ClassVar[str] = "bench"
+    records_type: ClassVar[type | None] = BenchRecord
+
+    records: list[BenchRecord] = field(default_factory=list)
+
+    def find(self, name: str, kernel_path: str | None = None) -> BenchRecord | None:
+        return next(
+            (
+                r
+                for r in self.records
+                if r.name == name and (kernel_path is None or r.kernel_path == kernel_path)
+            ),
+            None,
         )
-        return {
-            "schema": SCHEMA,
-            "environment": environment,
-            "config": self.config,
-            "sizes": self.sizes,
-            "ceiling": self.ceiling,
-            "startups": self.startups,
-            "results": [dataclasses.asdict(r) for r in self.records],
-            "warnings": self.warnings,
-            "interrupted": self.interrupted,
-            "error": self.error,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RunResults:
-        if data.get("schema") != SCHEMA:
-            raise ValueError(f"not a gilbench run (schema {data.get('schema')!r}, want {SCHEMA!r})")
-        known = set(CSV_FIELDS)
-        records = [Record(**{k: v for k, v in r.items() if k in known}) for r in data["results"]]
-        return cls(
-            environment=data["environment"],
-            config=data.get("config", {}),
-            sizes=data.get("sizes", {}),
-            ceiling=data.get("ceiling", []),
-            startups=data.get("startups", []),
-            records=records,
-            warnings=data.get("warnings", []),
-            interrupted=data.get("interrupted", False),
-            error=data.get("error"),
-        )
 
 
-def save_json(results: RunResults, path: str | os.PathLike[str]) -> None:
+# --- crossover ----------------------------------------------------------------------------
+
+
+@dataclass
+class Point:
+    """Two tasks of ``n``: one after the other and on two workers, paired by round."""
+
+    backend: str
+    executor: str
+    n: int
+    seq_s: float  # medians, seconds for both tasks
+    par_s: float
+    speedup: float  # median of the per-round ratios
+    rounds: int
+    seq_samples_s: list[float] = field(default_factory=list)
+    par_samples_s: list[float] = field(default_factory=list)
+    ratios: list[float] = field(default_factory=list)
+    speedup_ci: list[float] | None = None
+
+    @property
+    def task_s(self) -> float:
+        """One task of ``n`` on its own: half the sequential time."""
+        return self.seq_s / 2
+
+
+@dataclass
+class CrossoverResults(Results):
+    kind: ClassVar[str] = "crossover"
+    records_type: ClassVar[type | None] = Point
+
+    records: list[Point] = field(default_factory=list)
+    startups: list[dict[str, Any]] = field(default_factory=list)
+    ceiling_ratios: list[float] = field(default_factory=list)  # 2 native threads over 1
+    ceiling_by_backend: dict[str, float | None] = field(default_factory=dict)  # around its ladder
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """(backend, executor) in the order they were measured."""
+        return list(dict.fromkeys((p.backend, p.executor) for p in self.records))
+
+
+KINDS: dict[str, type[Results]] = {
+    cls.kind: cls for cls in (RunResults, BenchResults, CrossoverResults)
+}
+
+
+# --- files ------------------------------------------------------------------------------
+
+
+def save_json(results: Results, path: str | os.PathLike[str]) -> None:
     with open(path, "w", encoding="utf-8") as file:
         json.dump(results.to_dict(), file, indent=2)
         file.write("\n")
 
 
-def load_json(path: str | os.PathLike[str]) -> RunResults:
-    """Load a saved run; ``ValueError`` (one line) if the file is not one."""
+def load_json(path: str | os.PathLike[str], kind: str | None = None) -> Any:
+    """A saved result of any kind (or of ``kind``); ``ValueError`` (one line) if it is not one."""
     try:
         with open(path, encoding="utf-8") as file:
             data = json.load(file)
     except json.JSONDecodeError as error:
         raise ValueError(f"{path}: not JSON ({error})") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: not a gilbench run")
+    schema = data.get("schema") if isinstance(data, dict) else None
+    name, _, version = str(schema).removeprefix("gilbench.").partition("/")
+    if name not in KINDS or (kind is not None and name != kind):
+        want = f"a gilbench {kind}" if kind else "a gilbench result"
+        raise ValueError(f"{path}: not {want} (schema {schema!r})")
+    if version != str(SCHEMA_VERSION):
+        raise ValueError(
+            f"{path}: written by another gilbench (schema {schema!r}, this one reads "
+            f"version {SCHEMA_VERSION}); measure it again"
+        )
     try:
-        return RunResults.from_dict(data)
-    except (KeyError, TypeError, ValueError) as error:
-        raise ValueError(f"{path}: {error}") from None
+        return KINDS[name].from_dict(data)
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"{path}: not a readable gilbench {name} ({error})") from None
 
 
-def save_csv(results: RunResults, path: str | os.PathLike[str]) -> None:
-    """The records, one row each; sample lists as space-separated numbers."""
+def csv_fields(record_type: type) -> list[str]:
+    return [f.name for f in dataclasses.fields(record_type)]
+
+
+def save_csv(results: Results, path: str | os.PathLike[str]) -> None:
+    """The records, one row each; lists of numbers as space-separated values."""
+    assert results.records_type is not None
     with open(path, "w", encoding="utf-8", newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=CSV_FIELDS)
+        writer = csv.DictWriter(file, fieldnames=csv_fields(results.records_type))
         writer.writeheader()
-        for record in results.records:
+        for record in results.records:  # type: ignore[attr-defined]
             row = dataclasses.asdict(record)
-            for key in ("wall_samples_s", "cpu_samples_s"):
-                row[key] = " ".join(f"{value:.6g}" for value in row[key])
+            for key, value in row.items():
+                if isinstance(value, list):
+                    row[key] = " ".join(f"{item:.6g}" for item in value)
             writer.writerow(row)

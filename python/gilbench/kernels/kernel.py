@@ -1,0 +1,69 @@
+"""The one type every measured kernel has, and how a worker finds it again by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from gilbench.kernels.domain import check_range
+
+
+class KernelUnavailable(RuntimeError):
+    """A kernel's module could not be loaded on this installation."""
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """One implementation of the kernel: a gilbench backend or a peer.
+
+    ``twin_of`` names the kernel whose GIL-releasing code this one runs with the
+    GIL held (``cpp-gil`` is the twin of ``cpp``); ``kernel_path`` is the native
+    loop a compiled module chose for this CPU ("avx512-ifma", "avx2", "portable").
+    """
+
+    name: str
+    kind: str  # "backend" or "peer"
+    toolchain: str
+    releases_gil: bool
+    available: bool
+    reason: str | None  # why it is unavailable
+    _function: Callable[[int, int], int] | None
+    source: str | None = None  # file:line where the GIL is released (or held)
+    kernel_path: str | None = None
+    kernel_paths: tuple[str, ...] = ()  # every loop this CPU can run, best first
+    twin_of: str | None = None
+    compiled: bool = True  # False: interpreted (pure Python, NumPy), sized rather than run whole
+
+    @property
+    def ref(self) -> str:
+        """What a worker in another process or interpreter passes to :func:`resolve`."""
+        return f"{self.kind}:{self.name}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.name!r}"
+
+    def sum_squares(self, start: int, stop: int) -> int:
+        """Return ``sum(i*i for i in range(start, stop))`` exactly.
+
+        ``0 <= start`` and ``stop <= 2**32``; see :func:`gilbench.check_range` for the
+        exceptions raised outside that domain.
+        """
+        start, stop = check_range(start, stop)
+        if self._function is None:
+            raise KernelUnavailable(f"{self.label} is unavailable: {self.reason}")
+        return self._function(start, stop)
+
+
+def resolve(ref: str) -> Kernel:
+    """The kernel a ``ref`` names ("backend:cpp", "peer:numba"); ``ValueError`` if unknown."""
+    kind, _, name = ref.partition(":")
+    if kind == "backend":
+        from gilbench.kernels.backends import get_backend
+
+        return get_backend(name)
+    if kind == "peer":
+        from gilbench.kernels.peers import get_peer
+
+        return get_peer(name)
+    raise ValueError(f"unknown kernel reference {ref!r}")

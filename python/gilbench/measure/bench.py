@@ -1,0 +1,224 @@
+"""``gilbench bench``: how fast each kernel is on one thread, and whether it really loops.
+
+For every backend (and peer, see ``peers``): the best of ``repeat`` calls of
+``sum_squares(0, n)`` after a warm-up, in ns per element and against the fastest.
+Compiled kernels run the whole domain (``n = 2**32``, under a second); the
+interpreted ones a size that lasts about 0.3 s.
+
+Each kernel is also timed at ``n/4``: the ratio t(n)/t(n/4) should be about 4, since
+every element costs the same.  Near 1 the time did not grow with the work: a compiler
+has replaced the loop by the closed form, and the kernel measures nothing.  Every
+result is checked against the oracle.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from gilbench.kernels import Kernel
+from gilbench.kernels.backends import get_backend
+from gilbench.kernels.domain import LIMIT
+from gilbench.kernels.oracle import expected_sum_squares
+from gilbench.kernels.peers import get_peer
+from gilbench.measure.timing import BackendFailed, WrongResult, calibrate
+from gilbench.results import BenchRecord, BenchResults
+
+SIZED_TASK_S = 0.3
+"""How long one call of an interpreted kernel lasts (the compiled ones run the whole domain)."""
+
+NOT_LINEAR_BELOW = 3.0
+"""A t(n)/t(n/4) under this: the time did not grow with the work (ideally 4)."""
+
+TOO_SHORT_S = 1e-3
+"""Calls shorter than this are mostly call overhead: their ratio tells nothing."""
+
+BenchProgress = Callable[[int, int, str], None]  # (done, total, what is running now)
+
+
+def targets(backends: Sequence[str], peers: Sequence[str]) -> list[Kernel]:
+    return [*map(get_backend, backends), *map(get_peer, peers)]
+
+
+@dataclass
+class BenchConfig:
+    backends: list[str]
+    peers: list[str]
+    n: int | None = None  # None: the whole domain for compiled kernels, sized for the others
+    repeat: int = 3
+    warmup: int = 1
+    sized_task_s: float = SIZED_TASK_S
+    kernel_paths: bool = False  # also time every other native loop this CPU can run
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+# --- the arithmetic, apart from the timing so that it can be tested -----------------
+
+
+def judge_linearity(ratio: float, best_s: float) -> tuple[bool | None, str]:
+    """(linear or not, or None when the call is too short to tell; the words for it)."""
+    if best_s < TOO_SHORT_S:
+        return None, "too short to tell"
+    if ratio < NOT_LINEAR_BELOW:
+        return False, "not linear: folded?"
+    return True, "linear"
+
+
+def fill_ratios(records: Sequence[BenchRecord]) -> None:
+    """Set each measured record's ``vs_fastest``: its ns per element over the smallest."""
+    measured = [r for r in records if r.ns_per_element is not None]
+    if not measured:
+        return
+    fastest = min(r.ns_per_element for r in measured)  # type: ignore[type-var]
+    for record in measured:
+        record.vs_fastest = record.ns_per_element / fastest  # type: ignore[operator]
+
+
+# --- the measurement ----------------------------------------------------------------
+
+
+def _timed(target: Kernel, n: int, expected: dict[int, int]) -> float:
+    """One checked call of ``kernel(0, n)``: its wall time in seconds."""
+    try:
+        began = time.perf_counter()
+        value = target.sum_squares(0, n)
+        elapsed = time.perf_counter() - began
+    except Exception as error:
+        raise BackendFailed(
+            f"{target.label} failed on range(0, {n}): {type(error).__name__}: {error}"
+        ) from error
+    if value != expected[n]:
+        raise WrongResult(
+            f"{target.label} returned {value} for range(0, {n}); the exact answer is {expected[n]}"
+        )
+    return elapsed
+
+
+def size_of(target: Kernel, config: BenchConfig) -> tuple[int, str]:
+    """The n this kernel is timed at, and how it was chosen."""
+    if config.n is not None:
+        return config.n, "given"
+    if target.compiled:
+        return LIMIT, "full domain"
+    try:
+        return calibrate(lambda n: target.sum_squares(0, n), config.sized_task_s), "sized"
+    except Exception as error:
+        raise BackendFailed(
+            f"{target.label} failed while sizing its call: {type(error).__name__}: {error}"
+        ) from error
+
+
+def measure_target(
+    target: Kernel, config: BenchConfig, on_step: Callable[[str], None] | None = None
+) -> BenchRecord:
+    """Time one kernel at n and n/4 (``repeat`` times each, after a warm-up)."""
+    record = BenchRecord(target.name, target.kind, target.toolchain, target.available)
+    record.kernel_path = target.kernel_path
+    if not target.available:
+        record.reason = target.reason
+        return record
+    step = on_step or (lambda label: None)
+    step(f"{target.name}: sizing")
+    n, record.sizing = size_of(target, config)
+    quarter = max(1, n // 4)
+    expected = {size: expected_sum_squares(0, size) for size in (n, quarter)}
+    # The warm-up (code paged in, a JIT's first call, the clock up to speed) runs at n/4:
+    # as good a warm-up as n, for a quarter of the time.
+    for _ in range(config.warmup):
+        step(f"{target.name}: warm-up")
+        _timed(target, quarter, expected)
+    full: list[float] = []
+    part: list[float] = []
+    for repeat in range(config.repeat):
+        # Alternate which size goes first, so drift on a shared machine hits both alike.
+        sizes = [(n, full), (quarter, part)]
+        for size, samples in sizes if repeat % 2 == 0 else sizes[::-1]:
+            step(f"{target.name}: n = {size:,}")
+            samples.append(_timed(target, size, expected))
+    record.n, record.quarter_n = n, quarter
+    record.samples_s, record.quarter_samples_s = full, part
+    record.best_s, record.quarter_best_s = min(full), min(part)
+    record.ns_per_element = record.best_s / n * 1e9
+    record.linearity = record.best_s / record.quarter_best_s
+    record.linear, record.note = judge_linearity(record.linearity, record.best_s)
+    return record
+
+
+def planned_steps(config: BenchConfig, kernels: Sequence[Kernel]) -> int:
+    return sum(1 + config.warmup + 2 * config.repeat for t in kernels if t.available)
+
+
+def run_bench(
+    config: BenchConfig,
+    results: BenchResults,
+    kernels: Sequence[Kernel] | None = None,
+    on_progress: BenchProgress | None = None,
+) -> BenchResults:
+    """Measure every kernel (by default the config's) into ``results``, record by record."""
+    results.config = config.to_dict()
+    if kernels is None:  # the peers compile here (Numba: a second or two), under the progress bar
+        kernels = targets(config.backends, config.peers)
+    total, done = planned_steps(config, kernels), 0
+
+    def step(label: str) -> None:
+        nonlocal done
+        if on_progress is not None:
+            on_progress(done, total, label)
+        done += 1
+
+    for target in kernels:
+        results.records.append(measure_target(target, config, step))
+        fill_ratios(results.records)
+    if config.kernel_paths:
+        for path, names in other_loops(kernels).items():
+            step(f"the {path} loop: {', '.join(names)}")
+            results.records += time_loop(path, names, config)
+            fill_ratios(results.records)
+    return results
+
+
+def other_loops(kernels: Sequence[Kernel]) -> dict[str, list[str]]:
+    """Each native loop this CPU can run besides the one chosen, and the backends that have it."""
+    loops: dict[str, list[str]] = {}
+    for kernel in kernels:
+        for path in kernel.kernel_paths:
+            if kernel.kind == "backend" and path != kernel.kernel_path:
+                loops.setdefault(path, []).append(kernel.name)
+    return loops
+
+
+def time_loop(path: str, backends: Sequence[str], config: BenchConfig) -> list[BenchRecord]:
+    """Time ``backends`` on the loop ``path``, in a fresh interpreter.
+
+    A module chooses its loop once, when it loads (``GILBENCH_KERNEL`` forces one), so
+    another loop needs another process: the same ``gilbench bench``, with that variable.
+    """
+    from gilbench.results import load_json
+
+    with tempfile.TemporaryDirectory() as folder:
+        saved = os.path.join(folder, "bench.json")
+        command = [sys.executable, "-m", "gilbench", "bench", "--no-peers", "--no-progress"]
+        command += ["--backends", ",".join(backends), "--repeat", str(config.repeat)]
+        command += ["--json", saved] + (["--n", str(config.n)] if config.n else [])
+        done = subprocess.run(
+            command,
+            env={**os.environ, "GILBENCH_KERNEL": path},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode == 130:
+            raise KeyboardInterrupt
+        if done.returncode != 0 or not os.path.exists(saved):
+            why = (done.stderr.strip().splitlines() or ["no output"])[-1]
+            raise BackendFailed(f"timing the {path} loop failed: {why}")
+        return list(load_json(saved, "bench").records)

@@ -1,0 +1,485 @@
+"""Observe the GIL directly: how much of a call's duration other Python threads cannot run.
+
+Why: a speedup of ~1x from a thread pool says the call did not scale, not *why*. The GIL is
+one cause among several (memory bandwidth, a lock in a library, too-short tasks). This
+probe asks the question the GIL answers: while the call runs in one thread, can Python code
+make progress in another?
+
+How:
+
+* The call runs in a worker thread; the calling thread runs a short Python counting loop and
+  records (time, count) samples every few microseconds. The worker records the start and end
+  of every call, so only iterations inside the call's own spans are counted.
+* The counting pace during the call is compared with the pace during a **control** interval
+  right before or after it, in which the worker runs a load that keeps one core busy *without*
+  holding the GIL (`gil_free_load`, default `pbkdf2_load`). Both intervals therefore see the
+  same CPU contention -- two busy threads on the machine, plus whatever the neighbours do
+  at that moment -- and differ only in the GIL. A solo pace measured at another moment
+  would not do: on a 2-core box a busy neighbour then makes the counter slower and that
+  reads as the GIL being held.
+* ``held_share = 1 - pace_during_call / pace_during_control``, per repeat; the repeats are
+  summarised with a median and an order-statistic interval (stats.estimate).
+  0: the GIL was free for the whole call; ~0.5: Python code taking turns with the counter
+  (the GIL is handed over every `sys.getswitchinterval()`); 1: held throughout (C code that
+  never releases it).
+* Also measured: the call's own slow-down beside the busy counter (per-call time beside it /
+  per-call time alone, paired per repeat). A call that releases and re-takes the GIL many
+  times (NumPy's chunked kernels) waits up to a switch interval at each re-take when another
+  thread runs Python -- the convoy effect: 0.034 s alone became 9.6 s beside a busy thread.
+  To bound the cost, the counter stops once the call has run past a cap (default: 20x the
+  interval, at most 2 s, never below 2x the interval); the slow-down is then a lower bound,
+  reported as ">= X" with `slowdown_is_bound`.
+
+On free-threaded builds (`sys._is_gil_enabled()` false) there is no GIL; the observation says
+so (`gil_enabled=False`), and the same number still tells whether the call keeps other
+threads from running (a global lock in the extension, stop-the-world pauses).
+
+The switch interval is used as the user has it (`sys.setswitchinterval` is never called) and
+recorded, since the ~0.5 of "taking turns" and the size of the convoy effect depend on it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import statistics
+import sys
+import threading
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from time import perf_counter, thread_time
+
+from gilbench.measure.stats import Estimate, estimate
+
+__all__ = [
+    "GilObservation",
+    "gil_enabled",
+    "measure_held_share",
+    "pbkdf2_load",
+    "sha256_load",
+]
+
+#: Iterations of the counting loop between two samples. About 15-30 us of CPython 3.11 on a
+#: current x86 core: fine enough that the error at each span boundary is negligible against
+#: a >= 20 ms span, coarse enough that sampling (three clock/proc reads) costs a few %.
+_CHUNK = 1000
+#: Default shortest interval: calls shorter than this are repeated in a loop until the
+#: interval has passed (each call's span still recorded separately).
+MIN_INTERVAL_S = 0.1
+#: Default cap on the test interval, as a multiple of the interval ...
+MAX_SLOWDOWN = 20.0
+#: ... and in seconds; the cap is never below 2x the interval (see `_cap_for`).
+MAX_BESIDE_S = 2.0
+#: Length of one GIL-free chunk in the default control loads. Each chunk ends with the
+#: worker re-taking the GIL, which can wait up to a switch interval while the counter runs;
+#: long chunks keep that idle time small (<10 % at the default 5 ms), so the control really
+#: keeps a core busy.
+_CONTROL_CHUNK_S = 0.05
+
+
+def gil_enabled() -> bool:
+    """True on a build with a GIL that is switched on (every build before 3.13)."""
+    is_enabled = getattr(sys, "_is_gil_enabled", None)
+    return True if is_enabled is None else bool(is_enabled())
+
+
+# --------------------------------------------------------------------------------------------
+# Control loads: need one core, hold no GIL.
+# --------------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _pbkdf2_iterations_per_s() -> float:
+    best = float("inf")
+    for _ in range(3):
+        t0 = perf_counter()
+        hashlib.pbkdf2_hmac("sha256", b"gilbench", b"control-load", 20_000)
+        best = min(best, perf_counter() - t0)
+    return 20_000 / max(best, 1e-6)
+
+
+def pbkdf2_load(seconds: float) -> None:
+    """Keep one core busy for `seconds` without holding the GIL (the default control load).
+
+    `hashlib.pbkdf2_hmac` (OpenSSL-backed in CPython) releases the GIL around the whole key
+    derivation, which is pure computation: no large buffer to allocate, no memory traffic to
+    disturb the counter, and one long GIL-free C call per chunk (~50 ms) rather than many
+    short ones, so the worker is not left waiting to re-take the GIL between chunks.
+    It is chosen over `sha256_load` for those reasons; both measure the same on CPython.
+    """
+    rate = _pbkdf2_iterations_per_s()
+    end = perf_counter() + seconds
+    while (remaining := end - perf_counter()) > 0:
+        n = max(1, int(min(remaining, _CONTROL_CHUNK_S) * rate))
+        hashlib.pbkdf2_hmac("sha256", b"gilbench", b"control-load", n)
+
+
+@functools.cache
+def _sha256_buffer() -> memoryview:
+    probe = bytes(1 << 20)
+    best = float("inf")
+    for _ in range(3):
+        t0 = perf_counter()
+        hashlib.sha256(probe).digest()
+        best = min(best, perf_counter() - t0)
+    size = int(_CONTROL_CHUNK_S / max(best, 1e-6)) << 20
+    return memoryview(bytes(min(max(size, 1 << 20), 256 << 20)))
+
+
+def sha256_load(seconds: float) -> None:
+    """Alternative control load: sha256 over a large buffer, chunk after chunk.
+
+    CPython's OpenSSL-backed hash objects release the GIL while hashing buffers of 2 KiB or
+    more (HASHLIB_GIL_MINSIZE). The buffer is sized for ~50 ms per update (at most 256 MiB).
+    Builds whose sha256 is CPython's own fallback implementation may not release the GIL;
+    prefer `pbkdf2_load` there.
+    """
+    buf = _sha256_buffer()
+    end = perf_counter() + seconds
+    h = hashlib.sha256()
+    while perf_counter() < end:
+        h.update(buf)
+
+
+# --------------------------------------------------------------------------------------------
+# One interval: the worker runs calls and records their spans; the caller counts.
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Shared:
+    """State written by the worker and read by the counter (attribute and list operations are
+    atomic under the GIL and thread-safe on free-threaded builds)."""
+
+    starts: list[float] = field(default_factory=list)
+    ends: list[float] = field(default_factory=list)
+    stop: bool = False
+    done: bool = False
+    error: BaseException | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Interval:
+    spans: list[tuple[float, float]]  # (start, end) of each call, clipped at the stop time
+    completed: int  # calls that finished before the counter stopped
+    capped: bool  # the counter stopped at the cap before the calls finished
+    iterations: float  # counting-loop iterations inside the spans (0 when not counting)
+    blocked_s: float | None  # counter neither running nor runnable inside the spans (Linux)
+
+    @property
+    def busy_s(self) -> float:
+        return sum(b - a for a, b in self.spans)
+
+
+def _worker(shared: _Shared, call: Callable[[], object], interval_s: float) -> None:
+    try:
+        while True:
+            start = perf_counter()
+            shared.starts.append(start)
+            call()
+            end = perf_counter()
+            shared.ends.append(end)
+            if end - shared.starts[0] >= interval_s or shared.stop:
+                break
+    except BaseException as exc:  # re-raised in the calling thread
+        shared.error = exc
+    finally:
+        shared.done = True
+
+
+class _Sampler:
+    """Where the counting thread reads its own scheduler accounting (Linux only).
+
+    ``/proc/self/task/<tid>/schedstat`` holds the thread's CPU time, time spent runnable but
+    waiting for a CPU (run_delay) and its number of timeslices. Reading it with `os.pread`
+    on a kept-open descriptor costs ~1-2 us. CPU time comes from `time.thread_time`, which
+    includes the current slice (schedstat's own CPU field lags by up to a tick).
+    """
+
+    def __init__(self) -> None:
+        self.fd: int | None = None
+        try:
+            path = f"/proc/self/task/{threading.get_native_id()}/schedstat"
+            self.fd = os.open(path, os.O_RDONLY)
+            int(os.pread(self.fd, 128, 0).split()[1])
+        except (OSError, ValueError, IndexError):
+            self.close()
+
+    def run_delay(self) -> bytes:
+        assert self.fd is not None
+        return os.pread(self.fd, 128, 0)
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+def _interp(times: list[float], values: list[float], t: float) -> float:
+    """values(t), interpolated linearly between the two samples around t.
+
+    Where the counter was blocked between two samples the interpolation spreads at most one
+    chunk (_CHUNK iterations, a few us of CPU) over the gap, negligible against a span.
+    """
+    i = bisect_right(times, t)
+    if i == 0:
+        return values[0]
+    if i >= len(times):
+        return values[-1]
+    t0, t1 = times[i - 1], times[i]
+    v0, v1 = values[i - 1], values[i]
+    return v0 + (v1 - v0) * (t - t0) / (t1 - t0) if t1 > t0 else v1
+
+
+def _run_interval(
+    call: Callable[[], object], interval_s: float, *, count: bool, cap_s: float
+) -> _Interval:
+    """Run `call` in a worker until `interval_s` has passed; if `count`, run the counting loop
+    in this thread meanwhile and stop it (and ask the worker to stop) past `cap_s`."""
+    shared = _Shared()
+    worker = threading.Thread(
+        target=_worker, args=(shared, call, interval_s), name="gilbench-probe", daemon=True
+    )
+    times: list[float] = []
+    counts: list[float] = []
+    cpu: list[float] = []
+    raw_delay: list[bytes] = []
+    t_stop: float | None = None
+    sampler = _Sampler() if count else None
+    try:
+        if sampler is not None:
+            fd = sampler.fd
+            chunk = range(_CHUNK)
+            n = 0
+            times.append(perf_counter())
+            counts.append(0.0)
+            cpu.append(thread_time())
+            if fd is not None:
+                raw_delay.append(os.pread(fd, 128, 0))
+            worker.start()
+            while not shared.done:
+                for _ in chunk:
+                    pass
+                n += _CHUNK
+                now = perf_counter()
+                times.append(now)
+                counts.append(n)
+                cpu.append(thread_time())
+                if fd is not None:
+                    raw_delay.append(os.pread(fd, 128, 0))
+                starts = shared.starts
+                if starts and now - starts[0] > cap_s:
+                    shared.stop = True
+                    t_stop = now
+                    break
+        else:
+            worker.start()
+        worker.join()
+    finally:
+        if sampler is not None:
+            sampler.close()
+    if shared.error is not None:
+        raise shared.error
+
+    starts, ends = list(shared.starts), list(shared.ends)
+    if t_stop is None:
+        spans = list(zip(starts, ends, strict=True))
+        completed = len(ends)
+    else:
+        spans = [(a, min(b, t_stop)) for a, b in zip(starts, ends, strict=True) if a < t_stop]
+        completed = sum(1 for b in ends if b <= t_stop)
+    iterations = 0.0
+    blocked: float | None = None
+    if count:
+        iterations = sum(_interp(times, counts, b) - _interp(times, counts, a) for a, b in spans)
+        if raw_delay:
+            delay = [int(r.split()[1]) * 1e-9 for r in raw_delay]
+            busy = sum(b - a for a, b in spans)
+            ran_or_ready = sum(
+                _interp(times, cpu, b)
+                - _interp(times, cpu, a)
+                + _interp(times, delay, b)
+                - _interp(times, delay, a)
+                for a, b in spans
+            )
+            blocked = max(0.0, busy - ran_or_ready)
+    return _Interval(spans, completed, t_stop is not None, max(0.0, iterations), blocked)
+
+
+def _cap_for(interval_s: float, max_slowdown: float, max_beside_s: float) -> float:
+    """Longest the test interval may run beside the counter before the counter stops."""
+    return max(2.0 * interval_s, min(max_slowdown * interval_s, max_beside_s))
+
+
+def _time_call(call: Callable[[], object], min_interval_s: float) -> float:
+    """Per-call time alone: one call, and if that was short, a loop of about min_interval_s."""
+    t0 = perf_counter()
+    call()
+    first = perf_counter() - t0
+    if first >= min_interval_s:
+        return first
+    n = 0
+    t0 = perf_counter()
+    while (elapsed := perf_counter() - t0) < min_interval_s:
+        call()
+        n += 1
+    return elapsed / n
+
+
+# --------------------------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class GilObservation:
+    """What the probe saw.
+
+    held_share: median and order-statistic interval of the per-repeat shares.
+    shares: per-repeat ``1 - pace_test / pace_control``. Values a little below 0 happen when
+        the call needs no CPU (sleep, I/O) and the machine is busy: the counter then has a
+        core to itself during the call but not during the control. They are kept as
+        measured, not clipped, so the interval stays honest.
+    slowdown: median of per-repeat (per-call time beside the counting loop / alone).
+    slowdown_is_bound: some repeat hit the cap, so the true median slow-down is at least
+        `slowdown` (the median can only grow when capped values grow).
+    slowdowns: per-repeat slow-downs (lower bounds where capped).
+    call_s: median per-call time alone.
+    interval_s: length of each interval (calls shorter than it are looped).
+    gil_enabled: False on a free-threaded build with the GIL off.
+    switch_interval_s: `sys.getswitchinterval()` during the measurement.
+    control_load: name of the GIL-free control load.
+    capped_repeats: how many repeats hit the cap.
+    blocked_share, blocked_shares: (Linux only, else None / empty) the share of the call's
+        wall time in which the counting thread was neither running nor waiting for a CPU,
+        i.e. blocked -- and the only thing it can block on is the GIL. Read from the
+        kernel's per-thread accounting, so CPU contention from neighbours (which shows as
+        run-queue delay) drops out without a control; a cross-check on `held_share`.
+    """
+
+    held_share: Estimate
+    shares: tuple[float, ...]
+    slowdown: float
+    slowdown_is_bound: bool
+    slowdowns: tuple[float, ...]
+    call_s: float
+    interval_s: float
+    gil_enabled: bool
+    switch_interval_s: float
+    control_load: str
+    capped_repeats: int
+    blocked_share: Estimate | None = None
+    blocked_shares: tuple[float, ...] = ()
+
+    @property
+    def slowdown_text(self) -> str:
+        """E.g. "1.02x", or ">= 59x" when the cap was hit."""
+        text = f"{self.slowdown:.3g}x"
+        return f">= {text}" if self.slowdown_is_bound else text
+
+    def summary(self) -> str:
+        """One line for a report."""
+        h = self.held_share
+        gil = "GIL" if self.gil_enabled else "no GIL (free-threaded)"
+        b = self.blocked_share
+        blocked = "" if b is None else f", blocked {b.median:.2f} [{b.low:.2f}, {b.high:.2f}]"
+        return (
+            f"held share {h.median:.2f} [{h.low:.2f}, {h.high:.2f}] ({h.coverage:.0%}, "
+            f"n={h.n}){blocked}; call {self.call_s * 1e3:.3g} ms alone, slow-down beside Python "
+            f"{self.slowdown_text}; {gil}, switch interval {self.switch_interval_s * 1e3:g} ms"
+        )
+
+
+def measure_held_share(
+    call: Callable[[], object],
+    *,
+    repeats: int = 5,
+    gil_free_load: Callable[[float], object] | None = None,
+    min_interval_s: float = MIN_INTERVAL_S,
+    max_slowdown: float = MAX_SLOWDOWN,
+    max_beside_s: float = MAX_BESIDE_S,
+    measure_slowdown: bool = True,
+) -> GilObservation:
+    """Measure how much of `call`'s duration the GIL keeps other Python threads from running.
+
+    Each repeat runs three intervals back to back -- control (the counter beside
+    `gil_free_load`), test (the counter beside `call`) and alone (`call` with the caller idle)
+    -- with the test in the middle and the control alternately before and after it, so each
+    test is paired with an adjacent control and slow drifts cancel over repeats. The call
+    runs ``repeats * (2 or 3)`` intervals of ``max(call time, min_interval_s)`` each, plus
+    one calibration run; beside a busy counter a convoying call is cut off at the cap.
+
+    Must be called from the thread that is to run Python code beside the call (normally the
+    main thread); `call` runs in a worker thread and must be safe to call repeatedly.
+    The default `repeats=5` gives a min..max interval of 94 % coverage; use 6 or more for
+    95 % (stats.MIN_REPEATS).
+    """
+    if repeats < 1:
+        raise ValueError("repeats must be >= 1")
+    if not min_interval_s > 0:
+        raise ValueError("min_interval_s must be > 0")
+    load = pbkdf2_load if gil_free_load is None else gil_free_load
+    load_name = getattr(load, "__qualname__", repr(load))
+    switch_interval = sys.getswitchinterval()
+    enabled = gil_enabled()
+
+    call_s = _time_call(call, min_interval_s)
+    interval_s = max(call_s, min_interval_s)
+    cap_s = _cap_for(interval_s, max_slowdown, max_beside_s)
+
+    def control() -> None:
+        load(interval_s)
+
+    shares: list[float] = []
+    blocked_shares: list[float] = []
+    slowdowns: list[float] = []
+    alone_s: list[float] = []
+    capped = 0
+    for r in range(repeats):
+        order = ("control", "test", "alone") if r % 2 == 0 else ("alone", "test", "control")
+        got: dict[str, _Interval] = {}
+        for kind in order:
+            if kind == "control":
+                got[kind] = _run_interval(control, interval_s, count=True, cap_s=cap_s)
+            elif kind == "test":
+                got[kind] = _run_interval(call, interval_s, count=True, cap_s=cap_s)
+            elif measure_slowdown:
+                got[kind] = _run_interval(call, interval_s, count=False, cap_s=cap_s)
+        ctl, test = got["control"], got["test"]
+        pace_control = ctl.iterations / ctl.busy_s if ctl.busy_s > 0 else 0.0
+        pace_test = test.iterations / test.busy_s if test.busy_s > 0 else 0.0
+        if pace_control <= 0:
+            raise RuntimeError(
+                "the counting loop made no progress during the control interval: either "
+                "the machine is saturated or gil_free_load holds the GIL"
+            )
+        shares.append(1.0 - pace_test / pace_control)
+        if test.blocked_s is not None and test.busy_s > 0:
+            blocked_shares.append(test.blocked_s / test.busy_s)
+        capped += test.capped
+        if measure_slowdown:
+            alone = got["alone"]
+            per_call_alone = alone.busy_s / max(1, alone.completed)
+            alone_s.append(per_call_alone)
+            # Capped: `completed` calls finished and one more was still running at the stop,
+            # so the mean of those completed + 1 calls exceeds busy_s / (completed + 1).
+            n_beside = test.completed + 1 if test.capped else max(1, test.completed)
+            slowdowns.append(test.busy_s / n_beside / per_call_alone)
+
+    return GilObservation(
+        held_share=estimate(shares),
+        shares=tuple(shares),
+        slowdown=statistics.median(slowdowns) if slowdowns else float("nan"),
+        slowdown_is_bound=capped > 0,
+        slowdowns=tuple(slowdowns),
+        call_s=statistics.median(alone_s) if alone_s else call_s,
+        interval_s=interval_s,
+        gil_enabled=enabled,
+        switch_interval_s=switch_interval,
+        control_load=load_name,
+        capped_repeats=capped,
+        blocked_share=estimate(blocked_shares) if blocked_shares else None,
+        blocked_shares=tuple(blocked_shares),
+    )

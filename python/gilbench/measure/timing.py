@@ -1,0 +1,104 @@
+"""Timing primitives: one timed run of a task list, result checks, task sizing.
+
+Wall time comes from ``perf_counter``.  CPU time is that of the whole process tree:
+the parent's ``process_time`` (which covers all its threads) plus the CPU time each
+worker process reports for its own task.  CPU/wall is then the number of cores
+that were actually busy: the most direct picture of the GIL.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from gilbench.executors.base import Executor, WorkerDied
+from gilbench.kernels import Kernel
+from gilbench.kernels.domain import LIMIT
+from gilbench.kernels.oracle import expected_sum_squares
+
+
+class WrongResult(RuntimeError):
+    """A kernel returned something other than the exact sum: the run is void."""
+
+
+class BackendFailed(RuntimeError):
+    """A kernel raised while being measured (other than a dead worker or a wrong sum)."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    wall_s: float
+    cpu_s: float
+
+
+def expected_results(ranges: Sequence[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """The exact answer for each distinct range, computed once per run."""
+    return {r: expected_sum_squares(*r) for r in set(ranges)}
+
+
+def time_tasks(
+    executor: Executor,
+    kernel: Kernel,
+    ranges: Sequence[tuple[int, int]],
+    expected: dict[tuple[int, int], int],
+) -> Sample:
+    """Run ``ranges`` on ``executor`` once; check every result; return wall and CPU time.
+
+    A kernel that raises is reported as :class:`BackendFailed`, naming the kernel, the
+    executor and the range; a dead worker (``WorkerDied``) and Ctrl-C go up as they are.
+    """
+    cpu_before = time.process_time()
+    began = time.perf_counter()
+    try:
+        outcomes = executor.run(kernel, ranges)
+    except (WorkerDied, KeyboardInterrupt):
+        raise
+    except Exception as error:
+        start, stop = ranges[0][0], ranges[-1][1]
+        raise BackendFailed(
+            f"backend {kernel.name!r} failed under {executor.name} with {executor.workers} "
+            f"workers on {len(ranges)} tasks within range({start}, {stop}): "
+            f"{type(error).__name__}: {error}"
+        ) from error
+    wall = time.perf_counter() - began
+    cpu = time.process_time() - cpu_before
+    cpu += sum(worker_cpu for _, worker_cpu in outcomes if worker_cpu is not None)
+    for task_range, (value, _) in zip(ranges, outcomes, strict=True):
+        if value != expected[task_range]:
+            start, stop = task_range
+            raise WrongResult(
+                f"backend {kernel.name!r} under {executor.name} with {executor.workers} workers "
+                f"returned {value} for range({start}, {stop}); the exact answer is "
+                f"{expected[task_range]}"
+            )
+    return Sample(wall, cpu)
+
+
+def _best_time(function: Callable[[int], object], n: int, tries: int = 2) -> float:
+    best = float("inf")
+    for _ in range(tries):
+        began = time.perf_counter()
+        function(n)
+        best = min(best, time.perf_counter() - began)
+    return best
+
+
+def calibrate(
+    function: Callable[[int], object], target_s: float, *, first_n: int = 1000, limit: int = LIMIT
+) -> int:
+    """The task size ``n`` for which ``function(n)`` lasts about ``target_s`` seconds.
+
+    Grows ``n`` until one call is long enough to time well (a fifth of the target),
+    then scales linearly: the kernel is O(n).  Capped at the kernel's domain, so a
+    very fast kernel may get a shorter task than asked.
+    """
+    n = max(1, min(first_n, limit))
+    while True:
+        elapsed = _best_time(function, n)
+        if elapsed >= target_s / 5 or n >= limit:
+            break
+        # Under a millisecond the timing is too coarse to aim with: grow tenfold.
+        grow = 10.0 if elapsed < 1e-3 else min(10.0, target_s / 4 / elapsed)
+        n = min(limit, max(n + 1, int(n * grow)))
+    return max(1, min(limit, round(n * target_s / max(elapsed, 1e-9))))

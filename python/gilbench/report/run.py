@@ -1,0 +1,175 @@
+"""``gilbench run`` as text: the GIL observed, one table per executor, one answer per backend."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+
+from gilbench.executors.registry import BASELINE, heading
+from gilbench.measure.analysis import noise_summary
+from gilbench.report.formatting import NONE, TIMES, count, ratio, seconds
+from gilbench.report.tables import VERDICT_STYLE, compact_table, interval, status_notes
+from gilbench.report.verdicts import answer, held_words, startup_words
+from gilbench.results import RunResults
+
+MODE_NOTES = {
+    "weak": "weak scaling: every worker runs the same task, so the work grows with workers",
+    "strong": "strong scaling: one range split among the workers, the work stays the same",
+}
+
+
+def ceiling_summary(results: RunResults) -> Text:
+    points = [(w, results.ceiling_at(w)) for w in results.workers() if w > 1]
+    points = [(w, c) for w, c in points if c is not None]
+    if not points:
+        return Text("machine ceiling: not measured", style="magenta")
+    said = ", ".join(f"{w} threads {ratio(c)}" for w, c in points)
+    return Text(f"machine ceiling (k native threads, no Python; median): {said}")
+
+
+def sizes_summary(results: RunResults) -> Text:
+    mode = results.config.get("mode", "weak")
+    unit = "per task" if mode == "weak" else "per run (split among the workers)"
+    sizes = ", ".join(f"{backend} {count(n)}" for backend, n in results.sizes.items())
+    return Text(f"elements {unit}: {sizes}", style="dim")
+
+
+def gil_table(results: RunResults) -> RenderableType:
+    """The GIL, observed: held share with its interval, and the call's slow-down."""
+    table = compact_table("the GIL, observed: a Python loop runs beside each call in a thread")
+    table.add_column("backend")
+    table.add_column("GIL held\n[95% CI]", justify="right")
+    table.add_column("call slowed\nbeside Python", justify="right")
+    table.add_column("what it means")
+    for backend, seen in results.gil.items():
+        low, high = seen["held_share_ci"]
+        slowed = seen.get("slowdown")
+        slowed_text = NONE if slowed is None else f"{slowed:.3g}{TIMES}"
+        if seen.get("slowdown_is_bound"):
+            slowed_text = "at least " + slowed_text
+        table.add_row(
+            backend,
+            f"{seen['held_share']:.2f} [{low:.2f}-{high:.2f}]",
+            slowed_text,
+            _meaning(seen),
+        )
+    table.caption = (
+        "held = 1 - the loop's pace beside the call / its pace beside a GIL-free load (paired)"
+    )
+    table.caption_justify = "left"
+    return table
+
+
+def _meaning(seen: dict) -> str:
+    share = seen["held_share"]
+    if not seen.get("gil_enabled", True):
+        return "no GIL: " + ("runs beside Python" if share < 0.3 else "still blocks Python")
+    if share < 0.2:
+        return "releases the GIL"
+    if share < 0.85:
+        return "takes turns with Python"
+    return "holds the GIL throughout"
+
+
+def executor_table(results: RunResults, executor: str) -> RenderableType:
+    """Backend by workers for one executor: time, cores busy, speedup and of ceiling, verdict."""
+    gil_enabled = bool(results.environment.get("gil_enabled", True))
+    table = compact_table(heading(executor, gil_enabled))
+    table.add_column("backend")
+    table.add_column("work-\ners", justify="right")
+    table.add_column("time\nmedian", justify="right")
+    table.add_column("cores\nbusy", justify="right")
+    if executor == BASELINE:
+        table.add_column("ns per\nelement", justify="right")
+        table.add_column("repeats", justify="right")
+    else:
+        table.add_column("speedup\n[95% CI]", justify="right")
+        table.add_column("of ceiling\n[95% CI]", justify="right")
+        table.add_column("verdict")
+    backends = [b for b in results.backends() if results.refusal(b, executor) is None]
+    for index, backend in enumerate(backends):
+        rows = sorted(
+            (r for r in results.records if r.backend == backend and r.executor == executor),
+            key=lambda r: r.workers,
+        )
+        for position, record in enumerate(rows):
+            cells: list = [
+                backend if position == 0 else "",
+                str(record.workers),
+                seconds(record.wall_s),
+                f"{record.cores_busy:.2f}",
+            ]
+            if executor == BASELINE:
+                cells += [f"{record.ns_per_element:.3g}", str(record.repeat)]
+            else:
+                verdict = record.verdict or ""
+                mark = " unstable" if record.unstable else ""
+                cells += [
+                    interval(record.speedup, record.speedup_ci),
+                    interval(record.ceiling_fraction, record.ceiling_fraction_ci, percent=True),
+                    Text(verdict + mark, style=VERDICT_STYLE.get(verdict, "")),
+                ]
+            last = position == len(rows) - 1 and index < len(backends) - 1
+            table.add_row(*cells, end_section=last)
+    notes = []
+    if (started := startup_words(results, executor)) is not None:
+        notes.append(started)
+    refused = [f"{r['backend']}" for r in results.refusals if r["executor"] == executor]
+    if refused:
+        notes.append(f"cannot run here: {', '.join(refused)} (see the answers below)")
+    if notes:
+        table.caption = "\n".join(notes)
+        table.caption_justify = "left"
+    return table
+
+
+def answers(results: RunResults) -> RenderableType:
+    lines = [Text("will threads (or processes) make it faster?", style="bold")]
+    for backend in results.backends():
+        line = Text(f"{backend}: ", style="bold")
+        line.append_text(answer(results, backend))
+        lines.append(line)
+    return Group(*lines)
+
+
+def noise_line(results: RunResults) -> Text | None:
+    """One line on how noisy the machine was, and what would help."""
+    noise = noise_summary(results)
+    if not noise["cells"]:
+        return None
+    spread = noise["median_halfwidth"]
+    said = (
+        f"noise: speedup intervals ±{spread:.0%} (median half-width), "
+        f"{noise['repeats'][0]}-{noise['repeats'][1]} repeats per cell, "
+        f"{noise['unstable']} of {noise['cells']} cells unstable, "
+        f"{noise['inconclusive']} inconclusive"
+    )
+    if noise["unstable"] or noise["inconclusive"]:
+        return Text(
+            said + ": the machine was busy; close other programs, or give --budget more "
+            "seconds so that noisy cells can repeat until their intervals narrow",
+            style="magenta",
+        )
+    return Text(said, style="dim")
+
+
+def run_report(results: RunResults) -> RenderableType:
+    """Everything ``gilbench run`` prints after measuring (the environment line comes before)."""
+    parts: list[RenderableType] = [
+        Text(MODE_NOTES.get(results.config.get("mode", "weak"), ""), style="dim"),
+        ceiling_summary(results),
+        sizes_summary(results),
+    ]
+    parts += status_notes(results.warnings, results.interrupted, "results", bool(results.records))
+    if results.gil:
+        parts += [Text(""), gil_table(results)]
+    for executor in results.executors():
+        parts += [Text(""), executor_table(results, executor)]
+    if results.records:
+        parts += [Text(""), answers(results)]
+    if (line := noise_line(results)) is not None:
+        parts.append(line)
+    return Group(*parts)
+
+
+__all__ = ["held_words", "run_report"]

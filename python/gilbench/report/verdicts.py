@@ -1,0 +1,97 @@
+"""The answer in words: per backend and executor, and one line per backend.
+
+Every sentence is built from a record's verdict class (``analysis.judge``, read from
+intervals) and its figures; nothing here decides a class.  The per-backend line answers
+the title question: "threads: yes/no, processes: yes/no", and why.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from gilbench.executors.registry import BASELINE, shares_gil
+from gilbench.measure.analysis import judged
+from gilbench.report.formatting import ratio
+from gilbench.report.tables import VERDICT_STYLE, interval
+from gilbench.results import Record, RunResults
+
+ANSWER = {
+    "scales": "yes",
+    "partly": "partly",
+    "held": "no",
+    "inconclusive": "can't tell",
+    "too short": "can't tell",
+}
+
+
+def held_words(results: RunResults, backend: str) -> str | None:
+    """'holds the GIL 2% of the call [0-4]' from the direct observation, if there is one."""
+    observed = results.gil.get(backend)
+    if not observed or observed.get("held_share") is None:
+        return None
+    # A share a little below 0 or above 1 is measurement noise: shown clipped, kept raw.
+    share, low, high = (
+        min(1.0, max(0.0, v)) for v in (observed["held_share"], *observed["held_share_ci"])
+    )
+    if not observed.get("gil_enabled", True):
+        return f"no GIL on this build; it blocks other threads {share:.0%} of the call"
+    return f"holds the GIL {share:.0%} of the call [{low:.0%}-{high:.0%}]"
+
+
+def why(results: RunResults, record: Record) -> str:
+    """The figures behind one verdict, in words."""
+    speedup = interval(record.speedup, record.speedup_ci)
+    on = f"{speedup} on {record.workers} workers"
+    verdict = record.verdict or "inconclusive"
+    if verdict == "too short":
+        return f"a task of {record.task_s * 1e3:.2g} ms is too short to judge ({on})"
+    if record.ceiling_fraction is not None:
+        on += f", {interval(record.ceiling_fraction, record.ceiling_fraction_ci, True)} of ceiling"
+    if verdict == "held" and shares_gil(record.executor) and record.releases_gil is False:
+        gil = results.environment.get("gil_enabled", True)
+        on += ", the workers take turns on one GIL" if gil else ""
+    return on
+
+
+def answer(results: RunResults, backend: str) -> Text:
+    """'threads: yes, 1.97x [...]; processes: yes, ...': the title question, answered."""
+    line = Text()
+    for executor in [e for e in results.executors() if e != BASELINE]:
+        if line:
+            line.append("; ")
+        refused = results.refusal(backend, executor)
+        if refused is not None:
+            line.append(f"{executor}: cannot run ({refused.splitlines()[0]})", style="dim")
+            continue
+        record = judged(results, backend, executor)
+        if record is None or record.verdict is None:
+            line.append(f"{executor}: not measured above 1 worker", style="dim")
+            continue
+        word = ANSWER[record.verdict]
+        line.append(f"{executor}: {word}", style=VERDICT_STYLE[record.verdict])
+        line.append(f", {why(results, record)}")
+        if record.unstable:
+            line.append(" (unstable)", style="magenta")
+    held = held_words(results, backend)
+    if held and any(e for e in results.executors() if shares_gil(e) and e != BASELINE):
+        line.append(f" — it {held}")
+    return line
+
+
+def startup_words(results: RunResults, executor: str) -> str | None:
+    """'pool start-up: 2 workers 70 ms' for an executor, if it has one."""
+    found = [s for s in results.startups if s["executor"] == executor]
+    if not found:
+        return None
+    parts = [f"{s['workers']} worker{'s' if s['workers'] > 1 else ''} " + _ms(s["startup_s"])
+             for s in found]  # fmt: skip
+    return "start-up, not in the times: " + ", ".join(parts)
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1e3:.3g} ms"
+
+
+def headline(record: Record) -> str:
+    """Short form for tables: the verdict class and the speedup."""
+    return f"{record.verdict or ''} {ratio(record.speedup)}".strip()

@@ -1,0 +1,92 @@
+"""``--pin``: each worker thread or process pinned to a core of its own, in turn."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+
+import pytest
+
+import gilbench
+from gilbench.executors import base
+from gilbench.executors.base import pin_cpus, pin_refusal, pinning_supported
+from gilbench.executors.processes import Processes
+from gilbench.executors.threads import Threads
+from helpers import resolved
+
+needs_pinning = pytest.mark.skipif(not pinning_supported(), reason="this OS cannot pin threads")
+
+_together = multiprocessing.get_context("fork").Barrier(2) if hasattr(os, "fork") else None
+
+
+def _affinity_task(ref: str, start: int, stop: int) -> tuple[frozenset[int], float]:
+    # Both tasks wait for each other, so each runs in a worker process of its own.
+    assert _together is not None
+    _together.wait(10)
+    return frozenset(os.sched_getaffinity(0)), 0.0
+
+
+def test_seed_and_crossover_pin_by_default_and_run_does_not() -> None:
+    assert resolved("seed").pin is True
+    assert resolved("seed", "--no-pin").pin is False
+    assert resolved("crossover").pin is True
+    assert resolved("run").pin is False
+    assert resolved("run", "--pin").pin is True
+
+
+@needs_pinning
+def test_no_pinning_asked_means_no_cores() -> None:
+    assert pin_cpus(False) is None
+    assert pin_cpus(True) == sorted(os.sched_getaffinity(0))
+
+
+def test_pinning_where_the_os_cannot_is_refused_with_a_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(base, "pinning_supported", lambda: False)
+    assert pin_refusal(False) is None
+    assert "cannot pin" in (pin_refusal(True) or "")
+    assert pin_cpus(True) is None
+
+
+@needs_pinning
+def test_pinned_threads_each_get_one_core_in_turn() -> None:
+    cpus = pin_cpus(True)
+    assert cpus is not None
+    mine = os.sched_getaffinity(0)
+    threads = Threads(3, {"cpus": cpus})
+    threads.start()
+    together = threading.Barrier(3)
+
+    def affinity() -> set[int]:
+        together.wait(10)  # all three at once: each on a thread of its own
+        return os.sched_getaffinity(0)
+
+    try:
+        assert threads._pool is not None
+        affinities = [f.result() for f in [threads._pool.submit(affinity) for _ in range(3)]]
+    finally:
+        threads.close()
+    assert sorted(cpu for a in affinities for cpu in a) == sorted(
+        cpus[i % len(cpus)] for i in range(3)
+    )
+    assert os.sched_getaffinity(0) == mine  # the calling thread stays free
+
+
+@needs_pinning
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_pinned_processes_each_get_one_core_in_turn(monkeypatch: pytest.MonkeyPatch) -> None:
+    cpus = pin_cpus(True)
+    assert cpus is not None
+    monkeypatch.setattr(Processes, "task", staticmethod(_affinity_task))
+    processes = Processes(2, {"start_method": "fork", "cpus": cpus})
+    processes.start()
+    try:
+        kernel = gilbench.get_backend("python")
+        outcomes = [processes.run(kernel, [(0, 1)] * 2) for _ in range(10)]
+    finally:
+        processes.close()
+    for outcome in outcomes:
+        cores = sorted(cpu for affinity, _ in outcome for cpu in affinity)
+        assert cores == sorted(cpus[i % len(cpus)] for i in range(2))

@@ -1,0 +1,180 @@
+"""``bench``: one thread, n and n/4, ns per element, against the fastest, the linearity check.
+
+Sizes are tiny and nothing here asserts a timing: the machine may be busy.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from gilbench.environment import collect_environment
+from gilbench.kernels import Kernel
+from gilbench.kernels.domain import LIMIT
+from gilbench.measure import bench
+from gilbench.measure.bench import BenchConfig
+from gilbench.measure.timing import BackendFailed, WrongResult
+from gilbench.results import BenchRecord, BenchResults
+from helpers import FAST, fake_kernel, wrong
+
+# --- the arithmetic -------------------------------------------------------------------
+
+
+def test_linearity_is_judged_only_on_calls_long_enough() -> None:
+    assert bench.judge_linearity(4.0, 0.5) == (True, "linear")
+    assert bench.judge_linearity(1.05, 0.5) == (False, "not linear: folded?")
+    assert bench.judge_linearity(2.99, 0.5)[0] is False
+    assert bench.judge_linearity(3.0, 0.5)[0] is True
+    assert bench.judge_linearity(1.05, 1e-5) == (None, "too short to tell")
+
+
+def test_ratios_are_against_the_fastest_measured() -> None:
+    records = [
+        BenchRecord("slow", "backend", "x", True, ns_per_element=40.0),
+        BenchRecord("fast", "backend", "x", True, ns_per_element=0.1),
+        BenchRecord("absent", "peer", "x", False, reason="not installed"),
+    ]
+    bench.fill_ratios(records)
+    assert records[0].vs_fastest == pytest.approx(400.0)
+    assert records[1].vs_fastest == pytest.approx(1.0)
+    assert records[2].vs_fastest is None
+    bench.fill_ratios([])  # nothing measured: nothing to do
+
+
+def test_compiled_kernels_run_the_whole_domain_unless_told() -> None:
+    never_called = fake_kernel(lambda a, b: 1 // 0, compiled=True)
+    assert bench.size_of(never_called, BenchConfig([], [])) == (LIMIT, "full domain")
+    assert bench.size_of(never_called, BenchConfig([], [], n=123)) == (123, "given")
+
+
+def test_interpreted_kernels_are_sized() -> None:
+    config = BenchConfig(backends=["python"], peers=[], repeat=1, sized_task_s=0.005)
+    (python,) = bench.targets(["python"], [])
+    record = bench.measure_target(python, config)
+    assert record.sizing == "sized" and 1 <= (record.n or 0) <= LIMIT
+
+
+def test_targets_are_the_backends_then_the_peers() -> None:
+    found = bench.targets(FAST, ["numba"])
+    assert [(k.kind, k.name) for k in found] == [
+        ("backend", "python"),
+        ("backend", "numpy"),
+        ("peer", "numba"),
+    ]
+
+
+def test_other_loops_are_the_native_paths_not_chosen() -> None:
+    def native(name: str, chosen: str, paths: tuple[str, ...], kind: str = "backend") -> Kernel:
+        return Kernel(name, kind, "x", True, True, None, None, None, chosen, paths)
+
+    kernels = [
+        native("cpp", "avx512-ifma", ("avx512-ifma", "avx2", "portable")),
+        native("rust", "avx2", ("avx2", "portable")),
+        native("numba", "x", ("x", "y"), kind="peer"),  # peers have no loops to force
+        fake_kernel(lambda a, b: 0),
+    ]
+    assert bench.other_loops(kernels) == {"avx2": ["cpp"], "portable": ["cpp", "rust"]}
+
+
+# --- a real (tiny) bench --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tiny_bench() -> BenchResults:
+    config = BenchConfig(backends=FAST, peers=[], n=4000, repeat=2)
+    return bench.run_bench(config, BenchResults(collect_environment(), {}))
+
+
+def test_tiny_bench_records_are_complete(tiny_bench: BenchResults) -> None:
+    assert [r.name for r in tiny_bench.records] == FAST
+    for record in tiny_bench.records:
+        assert record.available and record.kind == "backend" and record.sizing == "given"
+        assert record.n == 4000 and record.quarter_n == 1000
+        assert len(record.samples_s) == len(record.quarter_samples_s) == 2
+        assert record.best_s == min(record.samples_s) > 0
+        assert record.quarter_best_s == min(record.quarter_samples_s) > 0
+        assert record.ns_per_element == pytest.approx(record.best_s / 4000 * 1e9)
+        assert record.linearity == pytest.approx(record.best_s / record.quarter_best_s)
+        assert (record.linear, record.note) == bench.judge_linearity(
+            record.linearity, record.best_s
+        )
+    fastest = min(r.ns_per_element for r in tiny_bench.records)
+    for record in tiny_bench.records:
+        assert record.vs_fastest == pytest.approx(record.ns_per_element / fastest)
+    assert min(r.vs_fastest for r in tiny_bench.records) == pytest.approx(1.0)
+    assert tiny_bench.config["n"] == 4000 and tiny_bench.config["repeat"] == 2
+    assert tiny_bench.find("numpy") is tiny_bench.records[1]
+    assert tiny_bench.find("numpy", "avx2") is None
+
+
+def test_progress_counts_every_step() -> None:
+    seen: list[tuple[int, int]] = []
+    config = BenchConfig(backends=["python"], peers=[], n=1000, repeat=2)
+    bench.run_bench(config, BenchResults({}, {}), None, lambda d, t, label: seen.append((d, t)))
+    total = bench.planned_steps(config, bench.targets(["python"], []))
+    assert total == 1 + 1 + 2 * 2  # sizing, warm-up, n and n/4 twice
+    assert [d for d, _ in seen] == list(range(total)) and {t for _, t in seen} == {total}
+
+
+def test_an_unavailable_kernel_is_recorded_with_its_reason() -> None:
+    ghost = Kernel("ghost", "peer", "Ghost", True, False, "not installed here", None)
+    config = BenchConfig(backends=[], peers=[], n=1000, repeat=1)
+    results = bench.run_bench(config, BenchResults({}, {}), [ghost])
+    (found,) = results.records
+    assert not found.available and found.reason == "not installed here"
+    assert found.best_s is None and found.vs_fastest is None
+
+
+def test_a_wrong_result_is_an_error_naming_the_kernel() -> None:
+    config = BenchConfig(backends=[], peers=[], n=1000, repeat=1)
+    with pytest.raises(WrongResult, match="backend 'fake' returned 42 for range"):
+        bench.measure_target(fake_kernel(wrong), config)
+
+
+def test_a_kernel_that_raises_is_an_error_naming_it() -> None:
+    def broken(start: int, stop: int) -> int:
+        raise RuntimeError("segfault avoided")
+
+    config = BenchConfig(backends=[], peers=[], n=1000, repeat=1)
+    with pytest.raises(BackendFailed, match=r"backend 'fake' failed on range.*RuntimeError"):
+        bench.measure_target(fake_kernel(broken), config)
+    with pytest.raises(BackendFailed, match="while sizing its call: RuntimeError"):
+        bench.measure_target(fake_kernel(broken), BenchConfig([], [], repeat=1))
+
+
+def test_the_numba_peer_in_the_bench() -> None:
+    pytest.importorskip("numba")
+    config = BenchConfig(backends=[], peers=["numba"], n=100_000, repeat=1)
+    (peer,) = bench.targets([], ["numba"])
+    record = bench.measure_target(peer, config)
+    assert record.kind == "peer" and record.available and record.best_s is not None
+    assert record.toolchain.startswith("Numba")
+
+
+def test_without_numba_the_peer_is_recorded_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gilbench.kernels import peers
+
+    peers.get_peer.cache_clear()
+    monkeypatch.setitem(sys.modules, "numba", None)
+    try:
+        config = BenchConfig(backends=[], peers=["numba"], n=1000, repeat=1)
+        results = bench.run_bench(config, BenchResults({}, {}))
+    finally:
+        peers.get_peer.cache_clear()
+    (record,) = results.records
+    assert not record.available and record.best_s is None
+    assert "pip install 'gilbench[peers]'" in (record.reason or "")
+
+
+def test_another_loop_is_timed_in_a_fresh_interpreter() -> None:
+    config = BenchConfig(backends=["cpp"], peers=[], n=100_000, repeat=1)
+    (found,) = bench.time_loop("portable", ["cpp"], config)
+    assert found.name == "cpp" and found.kernel_path == "portable"
+    assert found.n == 100_000 and found.best_s is not None
+
+
+def test_a_loop_that_cannot_be_timed_is_named() -> None:
+    config = BenchConfig(backends=["cpp"], peers=[], n=100_000, repeat=1)
+    with pytest.raises(BackendFailed, match="timing the portable loop failed: "):
+        bench.time_loop("portable", ["fortran"], config)

@@ -1,0 +1,197 @@
+"""Tests for gil_probe.py.
+
+The held-share checks assert a class only, with wide margins (released <= 0.3, taking turns
+in [0.2, 0.85], held throughout >= 0.7), never a time: they must pass on a loaded 2-core VM.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import time
+from collections.abc import Callable
+
+import pytest
+
+from gilbench.measure import gil_probe
+from gilbench.measure.gil_probe import GilObservation, measure_held_share, pbkdf2_load, sha256_load
+
+pytestmark = pytest.mark.skipif(
+    not gil_probe.gil_enabled(), reason="held-share classes below assume a GIL build"
+)
+
+RELEASED_MAX = 0.3
+TURNS = (0.2, 0.85)
+HELD_MIN = 0.7
+
+
+def _sized(make: Callable[[int], Callable[[], object]], target_s: float, n: int) -> Callable:
+    """Grow n until make(n)() takes at least target_s (sizing only; nothing is asserted)."""
+    while True:
+        call = make(n)
+        t0 = time.perf_counter()
+        call()
+        if time.perf_counter() - t0 >= target_s:
+            return call
+        n *= 2
+
+
+def _python_loop(n: int) -> Callable[[], object]:
+    def run() -> int:
+        x = 0
+        for i in range(n):
+            x += i
+        return x
+
+    return run
+
+
+def _sum_range(n: int) -> Callable[[], object]:
+    # sum() over a range iterator is one C loop on small ints: no bytecode runs inside it,
+    # so the GIL is never offered to another thread until it returns.
+    return lambda: sum(range(n))
+
+
+def _check_common(obs: GilObservation, repeats: int) -> None:
+    assert len(obs.shares) == repeats
+    assert obs.held_share.n == repeats
+    assert obs.held_share.low <= obs.held_share.median <= obs.held_share.high
+    assert obs.gil_enabled is gil_probe.gil_enabled()
+    assert obs.switch_interval_s == sys.getswitchinterval()
+    assert obs.call_s > 0
+    # interval_s comes from one calibration call, call_s from later calls alone: on a busy
+    # machine either may be longer, so only the floor is checked.
+    assert obs.interval_s >= gil_probe.MIN_INTERVAL_S
+    assert "held share" in obs.summary()
+    if os.path.exists(f"/proc/self/task/{os.getpid()}/schedstat"):
+        assert obs.blocked_share is not None
+        assert len(obs.blocked_shares) == repeats
+
+
+def test_sleep_releases_the_gil() -> None:
+    obs = measure_held_share(lambda: time.sleep(0.05), repeats=5)
+    _check_common(obs, 5)
+    assert obs.held_share.median <= RELEASED_MAX
+
+
+def test_sha256_of_a_large_buffer_releases_the_gil() -> None:
+    buf = bytes(50 * 2**20)
+    obs = measure_held_share(lambda: hashlib.sha256(buf).digest(), repeats=5)
+    _check_common(obs, 5)
+    assert obs.held_share.median <= RELEASED_MAX
+
+
+def test_python_loop_takes_turns() -> None:
+    call = _sized(_python_loop, 0.05, 200_000)
+    obs = measure_held_share(call, repeats=5)
+    _check_common(obs, 5)
+    assert TURNS[0] <= obs.held_share.median <= TURNS[1]
+
+
+def test_c_call_holding_the_gil_is_held_throughout() -> None:
+    call = _sized(_sum_range, 0.1, 1_000_000)
+    obs = measure_held_share(call, repeats=5)
+    _check_common(obs, 5)
+    assert obs.held_share.median >= HELD_MIN
+
+
+def test_switch_interval_is_recorded_not_changed() -> None:
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(0.001)
+    try:
+        obs = measure_held_share(lambda: time.sleep(0.01), repeats=1, min_interval_s=0.02)
+        assert obs.switch_interval_s == pytest.approx(0.001)
+        assert sys.getswitchinterval() == pytest.approx(0.001)
+    finally:
+        sys.setswitchinterval(old)
+
+
+def test_custom_control_load_is_used_for_the_interval() -> None:
+    seen: list[float] = []
+
+    def load(seconds: float) -> None:
+        seen.append(seconds)
+        pbkdf2_load(seconds)
+
+    obs = measure_held_share(lambda: time.sleep(0.02), repeats=2, gil_free_load=load)
+    assert seen == [obs.interval_s] * 2
+    assert obs.control_load.endswith("load")
+
+
+def test_cap_turns_the_slowdown_into_a_bound() -> None:
+    calls = {"n": 0}
+
+    def call() -> None:
+        # fast while being timed, then slow: the test interval runs past its cap
+        calls["n"] += 1
+        time.sleep(0.02 if calls["n"] == 1 else 0.4)
+
+    obs = measure_held_share(call, repeats=2, min_interval_s=0.01, max_beside_s=0.1)
+    assert obs.capped_repeats == 2
+    assert obs.slowdown_is_bound
+    assert obs.slowdown_text.startswith(">= ")
+
+
+def test_slowdown_is_not_a_bound_when_nothing_is_capped() -> None:
+    obs = measure_held_share(lambda: time.sleep(0.02), repeats=2, max_beside_s=30.0)
+    assert obs.capped_repeats == 0
+    assert not obs.slowdown_is_bound
+    assert not obs.slowdown_text.startswith(">=")
+    assert len(obs.slowdowns) == 2
+
+
+def test_short_calls_are_looped_over_the_interval() -> None:
+    obs = measure_held_share(lambda: time.sleep(0.001), repeats=1, min_interval_s=0.05)
+    assert obs.interval_s == pytest.approx(0.05)
+    assert obs.call_s < obs.interval_s
+
+
+def test_exception_in_the_call_reaches_the_caller() -> None:
+    calls = {"n": 0}
+
+    def call() -> None:
+        calls["n"] += 1
+        if calls["n"] > 1:  # the calibration call succeeds, the worker's call fails
+            raise ValueError("boom")
+        time.sleep(0.02)
+
+    with pytest.raises(ValueError, match="boom"):
+        measure_held_share(call, repeats=1)
+
+
+def test_free_threaded_build_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "_is_gil_enabled", lambda: False, raising=False)
+    assert gil_probe.gil_enabled() is False
+    obs = measure_held_share(lambda: time.sleep(0.01), repeats=1, min_interval_s=0.02)
+    assert obs.gil_enabled is False
+    assert "free-threaded" in obs.summary()
+
+
+def test_argument_checks() -> None:
+    with pytest.raises(ValueError):
+        measure_held_share(lambda: None, repeats=0)
+    with pytest.raises(ValueError):
+        measure_held_share(lambda: None, min_interval_s=0)
+
+
+def test_control_loads_return() -> None:
+    pbkdf2_load(0.01)
+    sha256_load(0.01)
+
+
+def test_interp_counts_only_inside_a_span() -> None:
+    times = [0.0, 1.0, 2.0, 10.0, 11.0]
+    counts = [0.0, 100.0, 200.0, 300.0, 400.0]
+    assert gil_probe._interp(times, counts, 0.5) == pytest.approx(50.0)
+    assert gil_probe._interp(times, counts, 1.0) == pytest.approx(100.0)
+    assert gil_probe._interp(times, counts, -1.0) == 0.0
+    assert gil_probe._interp(times, counts, 99.0) == 400.0
+    # blocked from 2 to 10: one chunk spread over the gap
+    assert gil_probe._interp(times, counts, 6.0) == pytest.approx(250.0)
+
+
+def test_cap_formula() -> None:
+    assert gil_probe._cap_for(0.1, 20.0, 2.0) == pytest.approx(2.0)
+    assert gil_probe._cap_for(0.05, 20.0, 2.0) == pytest.approx(1.0)
+    assert gil_probe._cap_for(5.0, 20.0, 2.0) == pytest.approx(10.0)
