@@ -7,7 +7,6 @@ in [0.2, 0.85], held throughout >= 0.7), never a time: they must pass on a loade
 from __future__ import annotations
 
 import hashlib
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -17,8 +16,8 @@ import pytest
 from gilbench.measure import gil_probe
 from gilbench.measure.gil_probe import GilObservation, measure_held_share, pbkdf2_load, sha256_load
 
-pytestmark = pytest.mark.skipif(
-    not gil_probe.gil_enabled(), reason="held-share classes below assume a GIL build"
+gil_only = pytest.mark.skipif(
+    not gil_probe.gil_enabled(), reason="these held-share classes assume a GIL build"
 )
 
 RELEASED_MAX = 0.3
@@ -26,7 +25,9 @@ TURNS = (0.2, 0.85)
 HELD_MIN = 0.7
 
 
-def _sized(make: Callable[[int], Callable[[], object]], target_s: float, n: int) -> Callable:
+def _sized(
+    make: Callable[[int], Callable[[], object]], target_s: float, n: int
+) -> Callable[[], object]:
     """Grow n until make(n)() takes at least target_s (sizing only; nothing is asserted)."""
     while True:
         call = make(n)
@@ -54,27 +55,26 @@ def _sum_range(n: int) -> Callable[[], object]:
 
 
 def _check_common(obs: GilObservation, repeats: int) -> None:
-    assert len(obs.shares) == repeats
-    assert obs.held_share.n == repeats
+    assert len(obs.shares) == repeats - obs.unusable_repeats
+    assert obs.held_share.n == len(obs.shares)
     assert obs.held_share.low <= obs.held_share.median <= obs.held_share.high
     assert obs.gil_enabled is gil_probe.gil_enabled()
     assert obs.switch_interval_s == sys.getswitchinterval()
     assert obs.call_s > 0
-    # interval_s comes from one calibration call, call_s from later calls alone: on a busy
-    # machine either may be longer, so only the floor is checked.
     assert obs.interval_s >= gil_probe.MIN_INTERVAL_S
     assert "held share" in obs.summary()
-    if os.path.exists(f"/proc/self/task/{os.getpid()}/schedstat"):
-        assert obs.blocked_share is not None
-        assert len(obs.blocked_shares) == repeats
+    assert 0.0 < obs.control_cpu_share <= 1.1
+    assert obs.contended is (obs.control_cpu_share < gil_probe.CONTENDED_BELOW)
 
 
+@gil_only
 def test_sleep_releases_the_gil() -> None:
     obs = measure_held_share(lambda: time.sleep(0.05), repeats=5)
     _check_common(obs, 5)
     assert obs.held_share.median <= RELEASED_MAX
 
 
+@gil_only
 def test_sha256_of_a_large_buffer_releases_the_gil() -> None:
     buf = bytes(50 * 2**20)
     obs = measure_held_share(lambda: hashlib.sha256(buf).digest(), repeats=5)
@@ -82,13 +82,24 @@ def test_sha256_of_a_large_buffer_releases_the_gil() -> None:
     assert obs.held_share.median <= RELEASED_MAX
 
 
+@gil_only
 def test_python_loop_takes_turns() -> None:
     call = _sized(_python_loop, 0.05, 200_000)
-    obs = measure_held_share(call, repeats=5)
-    _check_common(obs, 5)
+    # Taking turns needs one core between the two threads, the control two: on an
+    # oversubscribed machine the share reads low (towards "free"), and the probe says so.
+    for _ in range(3):
+        obs = measure_held_share(call, repeats=5)
+        _check_common(obs, 5)
+        if not obs.contended:
+            break
+    else:
+        assert obs.held_share_for_verdict is None
+        pytest.skip(f"machine oversubscribed: counter got {obs.control_cpu_share:.0%} of a core")
+    assert obs.held_share_for_verdict is obs.held_share
     assert TURNS[0] <= obs.held_share.median <= TURNS[1]
 
 
+@gil_only
 def test_c_call_holding_the_gil_is_held_throughout() -> None:
     call = _sized(_sum_range, 0.1, 1_000_000)
     obs = measure_held_share(call, repeats=5)
@@ -115,7 +126,8 @@ def test_custom_control_load_is_used_for_the_interval() -> None:
         pbkdf2_load(seconds)
 
     obs = measure_held_share(lambda: time.sleep(0.02), repeats=2, gil_free_load=load)
-    assert seen == [obs.interval_s] * 2
+    assert seen[0] <= 0.01  # warm-up outside the intervals
+    assert seen[1:] == [obs.interval_s] * 2
     assert obs.control_load.endswith("load")
 
 
@@ -165,6 +177,7 @@ def test_free_threaded_build_is_reported(monkeypatch: pytest.MonkeyPatch) -> Non
     assert gil_probe.gil_enabled() is False
     obs = measure_held_share(lambda: time.sleep(0.01), repeats=1, min_interval_s=0.02)
     assert obs.gil_enabled is False
+    assert obs.held_share_for_verdict is None
     assert "free-threaded" in obs.summary()
 
 

@@ -94,7 +94,7 @@ def record(
 def held_share(results: RunResults, backend: str) -> stats.Estimate | None:
     """The backend's observed hold on the GIL, as an estimate, if it was observed."""
     observed = results.gil.get(backend)
-    if not observed or observed.get("held_share") is None:
+    if not observed or observed.get("held_share") is None or observed.get("contended"):
         return None
     low, high = observed["held_share_ci"]
     n = len(observed["shares"])

@@ -8,8 +8,9 @@ make progress in another?
 How:
 
 * The call runs in a worker thread; the calling thread runs a short Python counting loop and
-  records (time, count) samples every few microseconds. The worker records the start and end
-  of every call, so only iterations inside the call's own spans are counted.
+  records (time, count, own CPU time) every ~20 us with clock reads that never release the
+  GIL. The worker records the start and end of every call, so only iterations inside the
+  call's own spans are counted (linear interpolation at the span edges).
 * The counting pace during the call is compared with the pace during a **control** interval
   right before or after it, in which the worker runs a load that keeps one core busy *without*
   holding the GIL (`gil_free_load`, default `pbkdf2_load`). Both intervals therefore see the
@@ -36,18 +37,32 @@ threads from running (a global lock in the extension, stop-the-world pauses).
 
 The switch interval is used as the user has it (`sys.setswitchinterval` is never called) and
 recorded, since the ~0.5 of "taking turns" and the size of the convoy effect depend on it.
+
+Known limits (measured on a shared 2-vCPU VM; see GilObservation for the fields):
+
+* The control matches the CPU demand of a call that keeps one core busy. A call that needs
+  less -- sleep, I/O, or Python code taking turns with the counter (together they need one
+  core, not two) -- leaves the counter more CPU during the test than during the control
+  when the machine is oversubscribed, so its share reads low: below 0 for sleep, and well
+  under 0.5 for taking turns. The error only ever points towards "free", so it can turn a
+  "held" verdict into "inconclusive", never into a wrong class. `contended` flags it (the
+  counter got under `CONTENDED_BELOW` of a core during the control).
+* The GIL changes hands when a GIL-holding call returns (CPython checks for a pending switch
+  right after a C function returns), before the worker can time the end, so a call of
+  duration d that holds the GIL throughout reads about d / (d + switch interval): 0.91 for
+  a 50 ms call at the default 5 ms. A pool of such tasks sees the same hand-over per task.
+* CPython only; the counting loop relies on the eval loop's periodic GIL drop requests.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import os
 import statistics
 import sys
-import threading
 from bisect import bisect_right
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from time import perf_counter, thread_time
 
@@ -61,9 +76,10 @@ __all__ = [
     "sha256_load",
 ]
 
-#: Iterations of the counting loop between two samples. About 15-30 us of CPython 3.11 on a
-#: current x86 core: fine enough that the error at each span boundary is negligible against
-#: a >= 20 ms span, coarse enough that sampling (three clock/proc reads) costs a few %.
+#: Iterations of the counting loop between two samples: ~15 us on CPython 3.11 here (AMD
+#: EPYC VM), ~90 us on a 3.13 free-threaded build. Fine enough that the error at each span
+#: edge is negligible against a >= 20 ms span; coarse enough that the two clock reads per
+#: sample (perf_counter, thread_time) cost a few %, the same in test and control.
 _CHUNK = 1000
 #: Default shortest interval: calls shorter than this are repeated in a loop until the
 #: interval has passed (each call's span still recorded separately).
@@ -72,6 +88,10 @@ MIN_INTERVAL_S = 0.1
 MAX_SLOWDOWN = 20.0
 #: ... and in seconds; the cap is never below 2x the interval (see `_cap_for`).
 MAX_BESIDE_S = 2.0
+#: The counting thread should get nearly a whole core during the control interval. When it
+#: gets less than this share (median over repeats), the machine was oversubscribed and the
+#: observation is flagged `contended`: see GilObservation.
+CONTENDED_BELOW = 0.75
 #: Length of one GIL-free chunk in the default control loads. Each chunk ends with the
 #: worker re-taking the GIL, which can wait up to a switch interval while the counter runs;
 #: long chunks keep that idle time small (<10 % at the default 5 ms), so the control really
@@ -125,14 +145,15 @@ def _sha256_buffer() -> memoryview:
         hashlib.sha256(probe).digest()
         best = min(best, perf_counter() - t0)
     size = int(_CONTROL_CHUNK_S / max(best, 1e-6)) << 20
-    return memoryview(bytes(min(max(size, 1 << 20), 256 << 20)))
+    # bytes(n) is calloc'ed: zero pages, so reading them costs little resident memory.
+    return memoryview(bytes(min(max(size, 1 << 20), 64 << 20)))
 
 
 def sha256_load(seconds: float) -> None:
     """Alternative control load: sha256 over a large buffer, chunk after chunk.
 
     CPython's OpenSSL-backed hash objects release the GIL while hashing buffers of 2 KiB or
-    more (HASHLIB_GIL_MINSIZE). The buffer is sized for ~50 ms per update (at most 256 MiB).
+    more (HASHLIB_GIL_MINSIZE). The buffer is sized for ~50 ms per update (at most 64 MiB).
     Builds whose sha256 is CPython's own fallback implementation may not release the GIL;
     prefer `pbkdf2_load` there.
     """
@@ -157,7 +178,6 @@ class _Shared:
     ends: list[float] = field(default_factory=list)
     stop: bool = False
     done: bool = False
-    error: BaseException | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +186,7 @@ class _Interval:
     completed: int  # calls that finished before the counter stopped
     capped: bool  # the counter stopped at the cap before the calls finished
     iterations: float  # counting-loop iterations inside the spans (0 when not counting)
-    blocked_s: float | None  # counter neither running nor runnable inside the spans (Linux)
+    cpu_s: float  # the counting thread's CPU time inside the spans (0 when not counting)
 
     @property
     def busy_s(self) -> float:
@@ -174,7 +194,7 @@ class _Interval:
 
 
 def _worker(shared: _Shared, call: Callable[[], object], interval_s: float) -> None:
-    try:
+    try:  # an exception reaches the caller through the future's result()
         while True:
             start = perf_counter()
             shared.starts.append(start)
@@ -183,38 +203,8 @@ def _worker(shared: _Shared, call: Callable[[], object], interval_s: float) -> N
             shared.ends.append(end)
             if end - shared.starts[0] >= interval_s or shared.stop:
                 break
-    except BaseException as exc:  # re-raised in the calling thread
-        shared.error = exc
     finally:
         shared.done = True
-
-
-class _Sampler:
-    """Where the counting thread reads its own scheduler accounting (Linux only).
-
-    ``/proc/self/task/<tid>/schedstat`` holds the thread's CPU time, time spent runnable but
-    waiting for a CPU (run_delay) and its number of timeslices. Reading it with `os.pread`
-    on a kept-open descriptor costs ~1-2 us. CPU time comes from `time.thread_time`, which
-    includes the current slice (schedstat's own CPU field lags by up to a tick).
-    """
-
-    def __init__(self) -> None:
-        self.fd: int | None = None
-        try:
-            path = f"/proc/self/task/{threading.get_native_id()}/schedstat"
-            self.fd = os.open(path, os.O_RDONLY)
-            int(os.pread(self.fd, 128, 0).split()[1])
-        except (OSError, ValueError, IndexError):
-            self.close()
-
-    def run_delay(self) -> bytes:
-        assert self.fd is not None
-        return os.pread(self.fd, 128, 0)
-
-    def close(self) -> None:
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
 
 
 def _interp(times: list[float], values: list[float], t: float) -> float:
@@ -234,54 +224,47 @@ def _interp(times: list[float], values: list[float], t: float) -> float:
 
 
 def _run_interval(
-    call: Callable[[], object], interval_s: float, *, count: bool, cap_s: float
+    pool: ThreadPoolExecutor,
+    call: Callable[[], object],
+    interval_s: float,
+    *,
+    count: bool,
+    cap_s: float,
 ) -> _Interval:
-    """Run `call` in a worker until `interval_s` has passed; if `count`, run the counting loop
-    in this thread meanwhile and stop it (and ask the worker to stop) past `cap_s`."""
+    """Run `call` in the pool's worker until `interval_s` has passed; if `count`, run the
+    counting loop in this thread meanwhile and stop it (and ask the worker to stop) past
+    `cap_s`. The worker is one long-lived thread, so no thread start lands in an interval."""
     shared = _Shared()
-    worker = threading.Thread(
-        target=_worker, args=(shared, call, interval_s), name="gilbench-probe", daemon=True
-    )
     times: list[float] = []
     counts: list[float] = []
     cpu: list[float] = []
-    raw_delay: list[bytes] = []
     t_stop: float | None = None
-    sampler = _Sampler() if count else None
-    try:
-        if sampler is not None:
-            fd = sampler.fd
-            chunk = range(_CHUNK)
-            n = 0
-            times.append(perf_counter())
-            counts.append(0.0)
+    if count:
+        # Only clock reads and list appends per sample: nothing here releases the GIL, which
+        # would hand the worker extra turns and bias the measurement (os.read or os.pread of
+        # /proc would, for instance).
+        chunk = range(_CHUNK)
+        n = 0
+        times.append(perf_counter())
+        counts.append(0.0)
+        cpu.append(thread_time())
+        future = pool.submit(_worker, shared, call, interval_s)
+        while not shared.done:
+            for _ in chunk:
+                pass
+            n += _CHUNK
+            now = perf_counter()
+            times.append(now)
+            counts.append(n)
             cpu.append(thread_time())
-            if fd is not None:
-                raw_delay.append(os.pread(fd, 128, 0))
-            worker.start()
-            while not shared.done:
-                for _ in chunk:
-                    pass
-                n += _CHUNK
-                now = perf_counter()
-                times.append(now)
-                counts.append(n)
-                cpu.append(thread_time())
-                if fd is not None:
-                    raw_delay.append(os.pread(fd, 128, 0))
-                starts = shared.starts
-                if starts and now - starts[0] > cap_s:
-                    shared.stop = True
-                    t_stop = now
-                    break
-        else:
-            worker.start()
-        worker.join()
-    finally:
-        if sampler is not None:
-            sampler.close()
-    if shared.error is not None:
-        raise shared.error
+            starts = shared.starts
+            if starts and now - starts[0] > cap_s:
+                shared.stop = True
+                t_stop = now
+                break
+    else:
+        future = pool.submit(_worker, shared, call, interval_s)
+    future.result()  # waits (GIL released) and re-raises what `call` raised
 
     starts, ends = list(shared.starts), list(shared.ends)
     if t_stop is None:
@@ -290,22 +273,11 @@ def _run_interval(
     else:
         spans = [(a, min(b, t_stop)) for a, b in zip(starts, ends, strict=True) if a < t_stop]
         completed = sum(1 for b in ends if b <= t_stop)
-    iterations = 0.0
-    blocked: float | None = None
+    iterations = cpu_s = 0.0
     if count:
         iterations = sum(_interp(times, counts, b) - _interp(times, counts, a) for a, b in spans)
-        if raw_delay:
-            delay = [int(r.split()[1]) * 1e-9 for r in raw_delay]
-            busy = sum(b - a for a, b in spans)
-            ran_or_ready = sum(
-                _interp(times, cpu, b)
-                - _interp(times, cpu, a)
-                + _interp(times, delay, b)
-                - _interp(times, delay, a)
-                for a, b in spans
-            )
-            blocked = max(0.0, busy - ran_or_ready)
-    return _Interval(spans, completed, t_stop is not None, max(0.0, iterations), blocked)
+        cpu_s = sum(_interp(times, cpu, b) - _interp(times, cpu, a) for a, b in spans)
+    return _Interval(spans, completed, t_stop is not None, max(0.0, iterations), cpu_s)
 
 
 def _cap_for(interval_s: float, max_slowdown: float, max_beside_s: float) -> float:
@@ -352,11 +324,13 @@ class GilObservation:
     switch_interval_s: `sys.getswitchinterval()` during the measurement.
     control_load: name of the GIL-free control load.
     capped_repeats: how many repeats hit the cap.
-    blocked_share, blocked_shares: (Linux only, else None / empty) the share of the call's
-        wall time in which the counting thread was neither running nor waiting for a CPU,
-        i.e. blocked -- and the only thing it can block on is the GIL. Read from the
-        kernel's per-thread accounting, so CPU contention from neighbours (which shows as
-        run-queue delay) drops out without a control; a cross-check on `held_share`.
+    control_cpu_share: median share of a core the counting thread got during the control
+        intervals: ~1 on a machine with room for both probe threads.
+    contended: `control_cpu_share` was under CONTENDED_BELOW: the machine was
+        oversubscribed and `shares` are biased towards 0 for calls that need less than a
+        core (see the module notes). `held_share_for_verdict` is then None.
+    unusable_repeats: repeats dropped because the counter never ran during the control
+        (a saturated machine); `held_share.n` is `repeats` minus these.
     """
 
     held_share: Estimate
@@ -370,8 +344,17 @@ class GilObservation:
     switch_interval_s: float
     control_load: str
     capped_repeats: int
-    blocked_share: Estimate | None = None
-    blocked_shares: tuple[float, ...] = ()
+    control_cpu_share: float
+    contended: bool
+    unusable_repeats: int = 0
+
+    @property
+    def held_share_for_verdict(self) -> Estimate | None:
+        """The held share to pass to stats.classify, or None when it cannot be trusted
+        (contended machine) or does not apply (no GIL). With None, a thread pool's "held"
+        verdict rests on the speedup interval alone, as when no probe was run; a biased-low
+        share would only have turned a true "held" into "inconclusive"."""
+        return self.held_share if self.gil_enabled and not self.contended else None
 
     @property
     def slowdown_text(self) -> str:
@@ -383,12 +366,15 @@ class GilObservation:
         """One line for a report."""
         h = self.held_share
         gil = "GIL" if self.gil_enabled else "no GIL (free-threaded)"
-        b = self.blocked_share
-        blocked = "" if b is None else f", blocked {b.median:.2f} [{b.low:.2f}, {b.high:.2f}]"
         return (
             f"held share {h.median:.2f} [{h.low:.2f}, {h.high:.2f}] ({h.coverage:.0%}, "
-            f"n={h.n}){blocked}; call {self.call_s * 1e3:.3g} ms alone, slow-down beside Python "
+            f"n={h.n}); call {self.call_s * 1e3:.3g} ms alone, slow-down beside Python "
             f"{self.slowdown_text}; {gil}, switch interval {self.switch_interval_s * 1e3:g} ms"
+            + (
+                f"; CONTENDED (counter got {self.control_cpu_share:.0%} of a core)"
+                if self.contended
+                else ""
+            )
         )
 
 
@@ -415,6 +401,11 @@ def measure_held_share(
     main thread); `call` runs in a worker thread and must be safe to call repeatedly.
     The default `repeats=5` gives a min..max interval of 94 % coverage; use 6 or more for
     95 % (stats.MIN_REPEATS).
+
+    Cost: about ``repeats * 3 * max(call time, min_interval_s)`` plus the calibration call,
+    e.g. 1.5 s for a 50 ms call; a call slowed down beside the counter adds up to the cap
+    (`max_beside_s`, default 2 s) per repeat. Pass `measure_slowdown=False` to skip the
+    "alone" intervals (then `slowdown` is nan and `call_s` comes from calibration).
     """
     if repeats < 1:
         raise ValueError("repeats must be >= 1")
@@ -433,41 +424,52 @@ def measure_held_share(
         load(interval_s)
 
     shares: list[float] = []
-    blocked_shares: list[float] = []
+    control_cpu: list[float] = []
     slowdowns: list[float] = []
     alone_s: list[float] = []
     capped = 0
-    for r in range(repeats):
-        order = ("control", "test", "alone") if r % 2 == 0 else ("alone", "test", "control")
-        got: dict[str, _Interval] = {}
-        for kind in order:
-            if kind == "control":
-                got[kind] = _run_interval(control, interval_s, count=True, cap_s=cap_s)
-            elif kind == "test":
-                got[kind] = _run_interval(call, interval_s, count=True, cap_s=cap_s)
-            elif measure_slowdown:
-                got[kind] = _run_interval(call, interval_s, count=False, cap_s=cap_s)
-        ctl, test = got["control"], got["test"]
-        pace_control = ctl.iterations / ctl.busy_s if ctl.busy_s > 0 else 0.0
-        pace_test = test.iterations / test.busy_s if test.busy_s > 0 else 0.0
-        if pace_control <= 0:
-            raise RuntimeError(
-                "the counting loop made no progress during the control interval: either "
-                "the machine is saturated or gil_free_load holds the GIL"
-            )
-        shares.append(1.0 - pace_test / pace_control)
-        if test.blocked_s is not None and test.busy_s > 0:
-            blocked_shares.append(test.blocked_s / test.busy_s)
-        capped += test.capped
-        if measure_slowdown:
-            alone = got["alone"]
-            per_call_alone = alone.busy_s / max(1, alone.completed)
-            alone_s.append(per_call_alone)
-            # Capped: `completed` calls finished and one more was still running at the stop,
-            # so the mean of those completed + 1 calls exceeds busy_s / (completed + 1).
-            n_beside = test.completed + 1 if test.capped else max(1, test.completed)
-            slowdowns.append(test.busy_s / n_beside / per_call_alone)
+    unusable = 0
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gilbench-probe") as pool:
+        # Warm-up outside any interval: start the worker thread and let the load do its
+        # one-off work (the default load calibrates itself on first use). On a free-threaded
+        # build the first interval otherwise caught the counter stalled for ~50 ms.
+        pool.submit(load, min(0.01, interval_s)).result()
+        for r in range(repeats):
+            # Test always in the middle, control alternately before and after it.
+            order = ("control", "test", "alone") if r % 2 == 0 else ("alone", "test", "control")
+            got: dict[str, _Interval] = {}
+            for kind in order:
+                if kind == "control":
+                    got[kind] = _run_interval(pool, control, interval_s, count=True, cap_s=cap_s)
+                elif kind == "test":
+                    got[kind] = _run_interval(pool, call, interval_s, count=True, cap_s=cap_s)
+                elif measure_slowdown:
+                    got[kind] = _run_interval(pool, call, interval_s, count=False, cap_s=cap_s)
+            ctl, test = got["control"], got["test"]
+            capped += test.capped
+            if measure_slowdown:
+                alone = got["alone"]
+                per_call_alone = alone.busy_s / max(1, alone.completed)
+                alone_s.append(per_call_alone)
+                # Capped: `completed` calls finished and one more was still running at the
+                # stop, so the mean of those completed + 1 calls exceeds busy_s / (completed+1).
+                n_beside = test.completed + 1 if test.capped else max(1, test.completed)
+                slowdowns.append(test.busy_s / n_beside / per_call_alone)
+            control_cpu.append(ctl.cpu_s / ctl.busy_s if ctl.busy_s > 0 else 0.0)
+            pace_control = ctl.iterations / ctl.busy_s if ctl.busy_s > 0 else 0.0
+            pace_test = test.iterations / test.busy_s if test.busy_s > 0 else 0.0
+            if pace_control <= 0:
+                # The counter never ran during the control: no reference pace, so this
+                # repeat says nothing about the GIL. Skip it (counted) rather than guess.
+                unusable += 1
+                continue
+            shares.append(1.0 - pace_test / pace_control)
 
+    if not shares:
+        raise RuntimeError(
+            f"the counting loop made no progress during any of the {repeats} control "
+            "intervals: the machine is saturated, or gil_free_load holds the GIL"
+        )
     return GilObservation(
         held_share=estimate(shares),
         shares=tuple(shares),
@@ -480,6 +482,7 @@ def measure_held_share(
         switch_interval_s=switch_interval,
         control_load=load_name,
         capped_repeats=capped,
-        blocked_share=estimate(blocked_shares) if blocked_shares else None,
-        blocked_shares=tuple(blocked_shares),
+        control_cpu_share=statistics.median(control_cpu),
+        contended=statistics.median(control_cpu) < CONTENDED_BELOW,
+        unusable_repeats=unusable,
     )

@@ -29,7 +29,14 @@ from gilbench.kernels.backends import get_backend
 from gilbench.measure import analysis, stats
 from gilbench.measure.ceiling import CeilingProbe, calibrate_ceiling, ceiling_unavailable_reason
 from gilbench.measure.gil import observe_backend
-from gilbench.measure.timing import BackendFailed, Sample, calibrate, expected_results, time_tasks
+from gilbench.measure.timing import (
+    BackendFailed,
+    Sample,
+    calibrate,
+    expected_results,
+    time_tasks,
+    timed_once,
+)
 from gilbench.measure.workload import elements, task_ranges
 from gilbench.results import RunResults
 
@@ -99,15 +106,18 @@ def run(
     tracker = _Tracker(on_progress, planned_units(config))
     kernels = [get_backend(name) for name in config.backends]
 
+    task_s: dict[str, float] = {}  # how long one task of each backend lasts, about
     for kernel in kernels:
         if config.n is not None:
             results.sizes[kernel.name] = config.n
+            task_s[kernel.name] = timed_once(kernel, config.n)
             continue
         tracker.show(f"sizing tasks: {kernel.name}")
         try:
             results.sizes[kernel.name] = calibrate(
                 lambda n, k=kernel: k.sum_squares(0, n), config.task_seconds
             )
+            task_s[kernel.name] = config.task_seconds
         except Exception as error:
             raise _failed(kernel, "while sizing its task", error) from error
         tracker.tick(f"sized {kernel.name}")
@@ -117,7 +127,7 @@ def run(
             tracker.show(f"watching the GIL: {kernel.name}")
             n = results.sizes[kernel.name]
             try:
-                results.gil[kernel.name] = observe_backend(kernel, n)
+                results.gil[kernel.name] = observe_backend(kernel, n, task_s[kernel.name])
             except Exception as error:
                 raise _failed(kernel, "while its hold on the GIL was observed", error) from error
             tracker.tick(f"watched {kernel.name}")

@@ -79,7 +79,14 @@ REL_HALFWIDTH = 0.05
 #: Nominal confidence of the median intervals.
 CONFIDENCE = 0.95
 
-#: pyperf's instability thresholds (percent of the mean), see `instability`.
+# pyperf's instability thresholds (percent of the mean), see `instability`. Source:
+# psf/pyperf, pyperf/_cli.py, format_checks() (read at commit 506eb6f3):
+#     # Display a warning if the standard deviation is greater than 10%
+#     # of the mean
+#     ... if percent >= 10.0: warn("the standard deviation (%s) is %.0f%% of the mean (%s)" ...
+#     # Minimum and maximum, detect obvious outliers
+#     ... if abs(percent) >= 50: ... "the %s (%s) is %s than the mean (%s)"
+# Both tests are ">=" in the code although the comment says "greater than"; we follow the code.
 PYPERF_STDEV_PCT = 10.0
 PYPERF_MINMAX_PCT = 50.0
 
@@ -153,7 +160,7 @@ def _binom_half_cdf(n: int, k: int) -> float:
         return 0.0
     if k >= n:
         return 1.0
-    return sum(math.comb(n, i) for i in range(k + 1)) / 2**n
+    return sum(math.comb(n, i) for i in range(k + 1)) / (1 << n)
 
 
 def _coverage_for_rank(n: int, j: int) -> float:
@@ -545,15 +552,14 @@ def classify_with_reason(
         fraction = speedup.scaled(1.0 / usable_cores)
         note = f" (no ceiling measured: fraction = speedup / {usable_cores} usable cores)"
 
-    is_scales = fraction is not None and fraction.low >= SCALES_AT
     is_held = speedup.high <= HELD_AT
-    if is_scales and is_held:
-        return INCONCLUSIVE, (
-            f"speedup {_fmt(speedup)} is at most {HELD_AT}x yet of-ceiling {_fmt(fraction)}"
-            f" is at least {SCALES_AT}: the machine ceiling was too low to tell{note}"
-        )
-    if is_scales:
-        assert fraction is not None
+    if fraction is not None and fraction.low >= SCALES_AT:
+        if is_held:
+            return INCONCLUSIVE, (
+                f"speedup {_fmt(speedup)} is at most {HELD_AT}x yet of-ceiling "
+                f"{_fmt(fraction)} is at least {SCALES_AT}: the machine ceiling was too low "
+                f"to tell{note}"
+            )
         return SCALES, f"of-ceiling {_fmt(fraction)} lies at or above {SCALES_AT}{note}"
     if is_held:
         base = f"speedup {_fmt(speedup)} lies at or below {HELD_AT}x"
@@ -615,6 +621,10 @@ def classify(
     Estimates whose coverage is under `min_coverage` (default 95 %: fewer than 6 repeats)
     give "inconclusive": a min..max over 3 repeats is a 75 % interval and does not support a
     verdict. `too_short` is checked by the caller before this: such cells are `TOO_SHORT`.
+
+    `held_share` comes from gil_probe (pass `GilObservation.held_share_for_verdict`, which is
+    None when the probe ran on an oversubscribed machine and reads biased towards "free").
+    Its coverage is not checked here: the probe's default 5 repeats give 94 %.
     """
     return classify_with_reason(
         speedup,

@@ -75,6 +75,13 @@ def time_tasks(
     return Sample(wall, cpu)
 
 
+def timed_once(kernel: Kernel, n: int) -> float:
+    """Seconds one call of ``kernel`` on ``range(0, n)`` takes (at least a microsecond)."""
+    began = time.perf_counter()
+    kernel.sum_squares(0, n)
+    return max(1e-6, time.perf_counter() - began)
+
+
 def _best_time(function: Callable[[int], object], n: int, tries: int = 2) -> float:
     best = float("inf")
     for _ in range(tries):
