@@ -14,54 +14,22 @@
 #include <vector>
 
 #include "sum_squares_ifma.h"
+#include "sum_squares_portable.h"
 
 namespace py = pybind11;
 using u128 = unsigned __int128;
 
 constexpr std::uint64_t kLimit = std::uint64_t{1} << 32;
 
-// A portable wheel must run on any x86-64, yet this loop is 3x faster with
-// AVX2 and faster again with AVX-512. target_clones compiles it once per target
-// and picks the widest one the CPU has when the module loads.
-#if defined(__x86_64__) && defined(__linux__) && (defined(__GNUC__) || defined(__clang__))
-#define GILBENCH_VECTOR_CLONES __attribute__((target_clones("default", "avx2", "arch=x86-64-v4")))
-#else
-#define GILBENCH_VECTOR_CLONES
-#endif
-
-struct Halves {
-  std::uint64_t high, low;
-};
-
-// Sum of i*i for start <= i < stop, for 0 <= start and stop <= 2**32, as two
-// 64-bit lanes. Each i fits 32 bits, so each square fits 64, but their sum does
-// not. So two lanes are kept: `high`, the sum of each square's high 32 bits
-// (at most 2**32 terms below 2**32: it never overflows), and `total`, the sum of
-// whole squares, which wraps. The sum of the low halves is below 2**64 too, so
-// it is exactly total - (high << 32) modulo 2**64. The compiler vectorises the
-// loop; the shift keeps it from folding the loop into a closed form. (The loop
-// returns the lanes, not a 128-bit total: gcc will not vectorise a function
-// that computes with __int128.)
-GILBENCH_VECTOR_CLONES Halves sum_halves(std::uint64_t start, std::uint64_t stop) {
-  std::uint64_t total = 0, high = 0;
-  for (std::uint64_t i = start; i < stop; ++i) {
-    const std::uint64_t x = static_cast<std::uint32_t>(i);  // i < 2**32
-    const std::uint64_t square = x * x;
-    total += square;  // wraps modulo 2**64, on purpose
-    high += square >> 32;
-  }
-  return {high, total - (high << 32)};
-}
-
 // Where the CPU has AVX-512 IFMA, a loop written with intrinsics is 2.7x faster
 // (native/sum_squares_ifma.h, shared with the Cython backend). Checked once, as
-// the module loads; GILBENCH_KERNEL=portable keeps the loop above.
+// the module loads; GILBENCH_KERNEL=portable keeps the portable loop
+// (native/sum_squares_portable.h, shared too).
 const bool use_ifma = gilbench_use_ifma();
 
 u128 sum_squares_kernel(std::uint64_t start, std::uint64_t stop) {
   if (use_ifma) return gilbench_sum_squares_ifma(start, stop);
-  const Halves sums = sum_halves(start, stop);
-  return (static_cast<u128>(sums.high) << 32) + sums.low;
+  return gilbench_sum_squares_portable(start, stop);
 }
 
 // The caller (gilbench.domain.check_range) has validated the range already;

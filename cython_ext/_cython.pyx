@@ -11,32 +11,14 @@ The module declares free-threading support: the kernel shares no state.
 from libc.stdint cimport uint64_t
 
 cdef extern from *:
-    # The hot loop. Each i fits 32 bits, so each square fits 64, but their sum
-    # does not. So two lanes are kept: `high`, the sum of each square's high 32
-    # bits (at most 2**32 terms below 2**32: it never overflows), and `total`,
-    # the sum of whole squares, which wraps. It is written in C, verbatim,
-    # because Cython cannot put target_clones on a cdef function: with it, gcc
-    # compiles the loop once per x86-64 level and picks the widest one the CPU
-    # has when the module loads (baseline x86-64 does not vectorise it at all).
-    """
-    #include <stdint.h>
-    #if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__)
-    __attribute__((target_clones("default", "avx2", "arch=x86-64-v4")))
-    #endif
-    static void sum_lanes(uint64_t start, uint64_t stop, uint64_t *total, uint64_t *high) {
-        uint64_t t = 0, h = 0;
-        for (uint64_t i = start; i < stop; ++i) {
-            const uint64_t x = (uint32_t)i, square = x * x;
-            t += square;  /* wraps modulo 2**64, on purpose */
-            h += square >> 32;
-        }
-        *total = t;
-        *high = h;
-    }
-    """
-    void sum_lanes(uint64_t start, uint64_t stop, uint64_t *total, uint64_t *high) noexcept nogil
     # Cython has no 128-bit type of its own; this name maps to the C one.
     ctypedef unsigned long long uint128_t "__uint128_t"
+
+# The portable loop, in C and shared with the C++ backend: gcc's target_clones
+# compiles it once per x86-64 level and picks the widest the CPU has as the
+# module loads (Cython cannot put target_clones on a cdef function).
+cdef extern from "sum_squares_portable.h":
+    uint128_t gilbench_sum_squares_portable(uint64_t start, uint64_t stop) noexcept nogil
 
 # Where the CPU has AVX-512 IFMA, a faster loop shared with the C++ backend.
 cdef extern from "sum_squares_ifma.h":
@@ -51,11 +33,7 @@ kernel_path = "avx512-ifma" if USE_IFMA else "portable"
 cdef uint128_t _kernel(uint64_t start, uint64_t stop) noexcept nogil:
     if USE_IFMA:
         return gilbench_sum_squares_ifma(start, stop)
-    # The low halves also sum to less than 2**64, so their sum is exactly
-    # total - (high << 32) modulo 2**64; the two halves join in 128 bits.
-    cdef uint64_t total, high
-    sum_lanes(start, stop, &total, &high)
-    return ((<uint128_t>high) << 32) + (total - (high << 32))
+    return gilbench_sum_squares_portable(start, stop)
 
 
 def sum_squares(uint64_t start, uint64_t stop):
