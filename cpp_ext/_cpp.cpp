@@ -9,10 +9,8 @@
 
 #include <cstdint>
 #include <stdexcept>
-#include <thread>
-#include <utility>
-#include <vector>
 
+#include "native_threads.h"  // the machine's ceiling, k plain C++ threads
 #include "sum_squares_ifma.h"
 #include "sum_squares_portable.h"
 
@@ -37,20 +35,6 @@ u128 sum_squares_kernel(std::uint64_t start, std::uint64_t stop) {
 u128 sum_squares(std::uint64_t start, std::uint64_t stop) {
   if (stop > kLimit) throw std::overflow_error("stop must be <= 2**32");
   return sum_squares_kernel(start, stop);
-}
-
-// The machine's ceiling: each range on its own std::thread, no Python involved.
-std::vector<u128> sum_squares_threads(
-    const std::vector<std::pair<std::uint64_t, std::uint64_t>>& ranges) {
-  for (const auto& [start, stop] : ranges)
-    if (stop > kLimit) throw std::overflow_error("stop must be <= 2**32");
-  std::vector<u128> totals(ranges.size());
-  std::vector<std::thread> threads;
-  for (std::size_t k = 0; k < ranges.size(); ++k)
-    threads.emplace_back(
-        [&, k] { totals[k] = sum_squares_kernel(ranges[k].first, ranges[k].second); });
-  for (auto& thread : threads) thread.join();
-  return totals;
 }
 
 // Python has no 128-bit C type, so results cross as an int built from two halves.
@@ -78,6 +62,8 @@ PYBIND11_MODULE(_cpp, m, py::mod_gil_not_used()) {
   m.def("sum_squares_gil", &sum_squares, py::arg("start"), py::arg("stop"),
         "Sum of i*i over [start, stop), GIL held for the whole call.");
   m.attr("kernel_path") = use_ifma ? "avx512-ifma" : "portable";
+  // The machine's ceiling (native_threads.h): the same kernel on k plain C++
+  // threads, with the GIL released for the whole call.
   m.def("sum_squares_threads", &sum_squares_threads, py::call_guard<py::gil_scoped_release>(),
         py::arg("ranges"), "Sum each (start, stop) range on its own native thread.");
 }
