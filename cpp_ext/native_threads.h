@@ -15,18 +15,18 @@
 #include <utility>
 #include <vector>
 
-using Range = std::pair<std::uint64_t, std::uint64_t>;  // [start, stop)
+#include "sum_squares.h"
 
-unsigned __int128 sum_squares_kernel(std::uint64_t start, std::uint64_t stop);  // _cpp.cpp
+using Range = std::pair<std::uint64_t, std::uint64_t>;  // [start, stop)
 
 inline std::vector<unsigned __int128> sum_squares_threads(const std::vector<Range>& ranges) {
   for (const auto& [start, stop] : ranges)
-    if (stop > std::uint64_t{1} << 32) throw std::overflow_error("stop must be <= 2**32");
+    if (stop > gilbench_limit) throw std::overflow_error("stop must be <= 2**32");
   std::vector<unsigned __int128> totals(ranges.size());
   std::vector<std::thread> threads;
   for (std::size_t k = 0; k < ranges.size(); ++k)
     threads.emplace_back(
-        [&, k] { totals[k] = sum_squares_kernel(ranges[k].first, ranges[k].second); });
+        [&, k] { totals[k] = gilbench_sum_squares(ranges[k].first, ranges[k].second); });
   for (auto& thread : threads) thread.join();
   return totals;
 }

@@ -20,25 +20,15 @@
  * each: 35 x per step instead of 32, 0.050 -> 0.047 ns per element here. Four
  * or more crowd the vector ports and measured slower.
  *
- * Call gilbench_sum_squares_ifma only where gilbench_use_ifma() is true: the
- * CPU has IFMA, and GILBENCH_KERNEL=portable does not ask for the portable loop.
+ * Call it only where the CPU has AVX-512F and IFMA (native/sum_squares.h checks).
  */
 #ifndef GILBENCH_SUM_SQUARES_IFMA_H
 #define GILBENCH_SUM_SQUARES_IFMA_H
 
 #include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
-
-static inline int gilbench_use_ifma(void) {
-  const char* kernel = getenv("GILBENCH_KERNEL");
-  __builtin_cpu_init(); /* needed when called from a static initialiser */
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512ifma") &&
-         !(kernel && strcmp(kernel, "portable") == 0);
-}
 
 #define GILBENCH_IFMA __attribute__((target("avx512f,avx512ifma")))
 
@@ -104,13 +94,5 @@ GILBENCH_IFMA static unsigned __int128 gilbench_sum_squares_ifma(uint64_t start,
   return total;
 }
 
-#else /* no IFMA path on this platform or compiler: the plain loop runs everywhere */
-
-static inline int gilbench_use_ifma(void) { return 0; }
-static inline unsigned __int128 gilbench_sum_squares_ifma(uint64_t start, uint64_t stop) {
-  (void)start, (void)stop;
-  return 0;
-}
-
-#endif
+#endif /* x86-64 with gcc or clang */
 #endif /* GILBENCH_SUM_SQUARES_IFMA_H */

@@ -1,5 +1,5 @@
 /* The portable sum-of-squares loop, shared by the C++ and Cython backends (the
- * Rust backend has its own, in rust_ext/src/lib.rs). It runs on any CPU.
+ * Rust backend has its twin, rust_ext/src/portable.rs). It runs on any CPU.
  *
  * Why it is exact: each i < 2**32, so each square fits 64 bits, but their sum
  * does not. So two 64-bit lanes are kept: `high`, the sum of each square's high

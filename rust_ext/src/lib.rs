@@ -1,48 +1,28 @@
 //! gilbench's Rust backend: the sum-of-squares kernel, bound with PyO3.
 //!
-//! The kernel is plain Rust (src/portable.rs, src/ifma.rs). The two Python
-//! functions wrap it; they differ in one line: `sum_squares` runs it inside
-//! `py.detach`, which releases the GIL.
+//! The kernel is plain Rust (src/loops.rs and the loops beside it). The two
+//! Python functions wrap it; they differ in one line: `sum_squares` runs it
+//! inside `py.detach`, which releases the GIL.
 
 #[cfg(target_arch = "x86_64")]
+mod avx2;
+#[cfg(target_arch = "x86_64")]
 mod ifma;
+mod loops;
 mod portable;
 
 use std::sync::OnceLock;
 
-use pyo3::exceptions::PyOverflowError;
+use pyo3::exceptions::{PyImportError, PyOverflowError};
 use pyo3::prelude::*;
 
-/// One of the kernel's loops.
-struct Loop {
-    path: &'static str, // the module's kernel_path while it runs
-    /// Unsafe to call unless the CPU runs it: the SIMD loop needs its instructions.
-    sum_squares: unsafe fn(u64, u64) -> u128,
-}
-
-/// The IFMA loop where the CPU has it, unless GILBENCH_KERNEL=portable asks for
-/// the portable loop.
-fn choose() -> Loop {
-    #[cfg(target_arch = "x86_64")]
-    if ifma::cpu_runs() && std::env::var("GILBENCH_KERNEL").as_deref() != Ok("portable") {
-        return Loop {
-            path: "avx512-ifma",
-            sum_squares: ifma::sum_squares,
-        };
-    }
-    Loop {
-        path: "portable",
-        sum_squares: portable::sum_squares,
-    }
-}
-
 /// The loop in use: chosen once, as the module is first initialised.
-static LOOP: OnceLock<Loop> = OnceLock::new();
+static LOOP: OnceLock<&'static loops::Loop> = OnceLock::new();
 
 /// Exact sum of i*i for start <= i < stop <= 2**32, on the chosen loop.
 fn kernel(start: u64, stop: u64) -> u128 {
     let chosen = LOOP.get().expect("the module's init chose a loop");
-    // SAFETY: `choose` only returns a loop this CPU runs.
+    // SAFETY: `loops::choose` only returns a loop this CPU runs.
     unsafe { (chosen.sum_squares)(start, stop) }
 }
 
@@ -78,9 +58,14 @@ mod _rust {
     #[pymodule_export]
     use super::{sum_squares, sum_squares_gil};
     use pyo3::prelude::*;
+    use pyo3::types::PyTuple;
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
-        m.add("kernel_path", super::LOOP.get_or_init(super::choose).path)
+        let chosen = super::loops::choose().map_err(super::PyImportError::new_err)?;
+        m.add("kernel_path", super::LOOP.get_or_init(|| chosen).path)?;
+        let runnable = super::loops::LOOPS.iter().filter(|l| l.cpu_runs());
+        let paths: Vec<&str> = runnable.map(|l| l.path).collect();
+        m.add("kernel_paths", PyTuple::new(m.py(), paths)?)
     }
 }
