@@ -39,9 +39,12 @@ struct type_caster<u128> {
 };
 }  // namespace pybind11::detail
 
-// mod_gil_not_used: on a free-threaded CPython the module runs without a GIL;
-// the kernel shares no state between calls, so that is safe.
-PYBIND11_MODULE(_cpp, m, py::mod_gil_not_used()) {
+// mod_gil_not_used: on a free-threaded CPython the module runs without a GIL.
+// per_interpreter_gil: it may load into subinterpreters that each have their
+// own GIL. Both are safe: the kernel shares no state between calls, the loop
+// was chosen before any interpreter imported the module, and the module keeps
+// no Python object of its own.
+PYBIND11_MODULE(_cpp, m, py::mod_gil_not_used(), py::multiple_interpreters::per_interpreter_gil()) {
   // No loop was chosen if GILBENCH_KERNEL asks for one this CPU lacks, or for none.
   if (!gilbench_chosen.loop) throw py::import_error(gilbench_chosen.error);
   m.doc() = "Sum of squares in C++, with the GIL released or held.";

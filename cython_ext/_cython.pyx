@@ -1,12 +1,14 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
-# cython: freethreading_compatible=True
+# cython: freethreading_compatible=True, subinterpreters_compatible=own_gil
 """Sum of squares in Cython, with the GIL released or held.
 
 The kernel is C, shared with the C++ backend (native/sum_squares.h): it touches
 no Python object. ``sum_squares`` calls it inside ``with nogil:``;
 ``sum_squares_gil`` calls it without that line, so it keeps the GIL for the
-whole call. The module declares free-threading support: the kernel shares no
-state, and the loop it runs is chosen once, before the module is imported.
+whole call. The module declares free-threading support, and support for
+subinterpreters that each have their own GIL: the kernel shares no state, the
+loop it runs is chosen once, before any interpreter imports the module, and
+the module holds no Python object outside its per-interpreter state.
 """
 
 from libc.stdint cimport uint64_t
