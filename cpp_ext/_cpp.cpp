@@ -1,88 +1,28 @@
 // gilbench's C++ backend: the sum-of-squares kernel, bound with pybind11.
 //
-// The kernel is plain C++ that never touches a Python object. The bindings
-// below expose it twice: once releasing the GIL for the whole call, once
-// holding it. The two lines differ only in py::call_guard.
+// The kernel is C, shared with the Cython backend (native/sum_squares.h): it
+// never touches a Python object. The bindings below expose it twice: once
+// releasing the GIL for the whole call, once holding it. The two lines differ
+// only in py::call_guard.
 
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
 #include <cstdint>
 #include <stdexcept>
-#include <thread>
-#include <utility>
 #include <vector>
 
-#include "sum_squares_ifma.h"
+#include "native_threads.h"  // the machine's ceiling, k plain C++ threads
+#include "sum_squares.h"     // the loops, and which one runs: chosen as the library loads
 
 namespace py = pybind11;
 using u128 = unsigned __int128;
 
-constexpr std::uint64_t kLimit = std::uint64_t{1} << 32;
-
-// A portable wheel must run on any x86-64, yet this loop is 3x faster with
-// AVX2 and faster again with AVX-512. target_clones compiles it once per target
-// and picks the widest one the CPU has when the module loads.
-#if defined(__x86_64__) && defined(__linux__) && (defined(__GNUC__) || defined(__clang__))
-#define GILBENCH_VECTOR_CLONES __attribute__((target_clones("default", "avx2", "arch=x86-64-v4")))
-#else
-#define GILBENCH_VECTOR_CLONES
-#endif
-
-struct Halves {
-  std::uint64_t high, low;
-};
-
-// Sum of i*i for start <= i < stop, for 0 <= start and stop <= 2**32, as two
-// 64-bit lanes. Each i fits 32 bits, so each square fits 64, but their sum does
-// not. So two lanes are kept: `high`, the sum of each square's high 32 bits
-// (at most 2**32 terms below 2**32: it never overflows), and `total`, the sum of
-// whole squares, which wraps. The sum of the low halves is below 2**64 too, so
-// it is exactly total - (high << 32) modulo 2**64. The compiler vectorises the
-// loop; the shift keeps it from folding the loop into a closed form. (The loop
-// returns the lanes, not a 128-bit total: gcc will not vectorise a function
-// that computes with __int128.)
-GILBENCH_VECTOR_CLONES Halves sum_halves(std::uint64_t start, std::uint64_t stop) {
-  std::uint64_t total = 0, high = 0;
-  for (std::uint64_t i = start; i < stop; ++i) {
-    const std::uint64_t x = static_cast<std::uint32_t>(i);  // i < 2**32
-    const std::uint64_t square = x * x;
-    total += square;  // wraps modulo 2**64, on purpose
-    high += square >> 32;
-  }
-  return {high, total - (high << 32)};
-}
-
-// Where the CPU has AVX-512 IFMA, a loop written with intrinsics is 2.7x faster
-// (native/sum_squares_ifma.h, shared with the Cython backend). Checked once, as
-// the module loads; GILBENCH_KERNEL=portable keeps the loop above.
-const bool use_ifma = gilbench_use_ifma();
-
-u128 sum_squares_kernel(std::uint64_t start, std::uint64_t stop) {
-  if (use_ifma) return gilbench_sum_squares_ifma(start, stop);
-  const Halves sums = sum_halves(start, stop);
-  return (static_cast<u128>(sums.high) << 32) + sums.low;
-}
-
 // The caller (gilbench.domain.check_range) has validated the range already;
 // this keeps the kernel from returning a wrong answer if called directly.
 u128 sum_squares(std::uint64_t start, std::uint64_t stop) {
-  if (stop > kLimit) throw std::overflow_error("stop must be <= 2**32");
-  return sum_squares_kernel(start, stop);
-}
-
-// The machine's ceiling: each range on its own std::thread, no Python involved.
-std::vector<u128> sum_squares_threads(
-    const std::vector<std::pair<std::uint64_t, std::uint64_t>>& ranges) {
-  for (const auto& [start, stop] : ranges)
-    if (stop > kLimit) throw std::overflow_error("stop must be <= 2**32");
-  std::vector<u128> totals(ranges.size());
-  std::vector<std::thread> threads;
-  for (std::size_t k = 0; k < ranges.size(); ++k)
-    threads.emplace_back(
-        [&, k] { totals[k] = sum_squares_kernel(ranges[k].first, ranges[k].second); });
-  for (auto& thread : threads) thread.join();
-  return totals;
+  if (stop > gilbench_limit) throw std::overflow_error("stop must be <= 2**32");
+  return gilbench_sum_squares(start, stop);
 }
 
 // Python has no 128-bit C type, so results cross as an int built from two halves.
@@ -99,9 +39,14 @@ struct type_caster<u128> {
 };
 }  // namespace pybind11::detail
 
-// mod_gil_not_used: on a free-threaded CPython the module runs without a GIL;
-// the kernel shares no state between calls, so that is safe.
-PYBIND11_MODULE(_cpp, m, py::mod_gil_not_used()) {
+// mod_gil_not_used: on a free-threaded CPython the module runs without a GIL.
+// per_interpreter_gil: it may load into subinterpreters that each have their
+// own GIL. Both are safe: the kernel shares no state between calls, the loop
+// was chosen before any interpreter imported the module, and the module keeps
+// no Python object of its own.
+PYBIND11_MODULE(_cpp, m, py::mod_gil_not_used(), py::multiple_interpreters::per_interpreter_gil()) {
+  // No loop was chosen if GILBENCH_KERNEL asks for one this CPU lacks, or for none.
+  if (!gilbench_chosen.loop) throw py::import_error(gilbench_chosen.error);
   m.doc() = "Sum of squares in C++, with the GIL released or held.";
   // call_guard releases the GIL after the arguments are converted and takes it
   // back before the result is: while it is released, only plain C++ runs.
@@ -109,7 +54,13 @@ PYBIND11_MODULE(_cpp, m, py::mod_gil_not_used()) {
         py::arg("stop"), "Sum of i*i over [start, stop), GIL released.");
   m.def("sum_squares_gil", &sum_squares, py::arg("start"), py::arg("stop"),
         "Sum of i*i over [start, stop), GIL held for the whole call.");
-  m.attr("kernel_path") = use_ifma ? "avx512-ifma" : "portable";
+  m.attr("kernel_path") = gilbench_chosen.loop->path;
+  py::list paths;
+  for (int k = 0; k < gilbench_chosen.runnable_count; ++k)
+    paths.append(gilbench_chosen.runnable[k]->path);
+  m.attr("kernel_paths") = py::tuple(paths);
+  // The machine's ceiling (native_threads.h): the same kernel on k plain C++
+  // threads, with the GIL released for the whole call.
   m.def("sum_squares_threads", &sum_squares_threads, py::call_guard<py::gil_scoped_release>(),
         py::arg("ranges"), "Sum each (start, stop) range on its own native thread.");
 }

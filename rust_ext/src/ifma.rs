@@ -21,7 +21,6 @@
 //! or more crowd the vector ports and measured slower.
 
 use std::arch::x86_64::*;
-use std::sync::OnceLock;
 
 const LANES: u64 = 8; // u64 lanes in a 512-bit vector
 const SETS: usize = 4; // independent sets of lanes
@@ -29,18 +28,12 @@ const STEP: u64 = LANES * SETS as u64; // consecutive x per step in the vector l
 const SCALAR_STEP: u64 = 3; // and the x squared meanwhile in scalar code
 const BLOCK_STEPS: u64 = 4096; // 4096 lo's of < 2**52 fit a 64-bit lane
 
-/// Whether to take this path: the CPU has IFMA, and GILBENCH_KERNEL=portable
-/// does not ask for the portable loop instead (checked once).
-pub fn enabled() -> bool {
-    static ENABLED: OnceLock<bool> = OnceLock::new();
-    *ENABLED.get_or_init(|| {
-        is_x86_feature_detected!("avx512f")
-            && is_x86_feature_detected!("avx512ifma")
-            && std::env::var("GILBENCH_KERNEL").as_deref() != Ok("portable")
-    })
+/// Whether this CPU has the instructions the loop needs.
+pub fn cpu_runs() -> bool {
+    is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512ifma")
 }
 
-/// Exact sum of i*i for start <= i < stop <= 2**32. Call only where `enabled()`.
+/// Exact sum of i*i for start <= i < stop <= 2**32. Call only where `cpu_runs()`.
 /// The vector lanes take x from start up, the scalar code the x after theirs,
 /// the plain loop the last few.
 #[target_feature(enable = "avx512f,avx512ifma")]

@@ -1,64 +1,35 @@
 //! gilbench's Rust backend: the sum-of-squares kernel, bound with PyO3.
 //!
-//! `kernel` is plain Rust. The two Python functions wrap it; they differ in one
-//! line: `sum_squares` runs it inside `py.detach`, which releases the GIL.
+//! The kernel is plain Rust (src/loops.rs and the loops beside it). The two
+//! Python functions wrap it; they differ in one line: `sum_squares` runs it
+//! inside `py.detach`, which releases the GIL.
 
 #[cfg(target_arch = "x86_64")]
+mod avx2;
+#[cfg(target_arch = "x86_64")]
 mod ifma;
+mod loops;
+mod portable;
 
-use multiversion::multiversion;
-use pyo3::exceptions::PyOverflowError;
+use std::sync::OnceLock;
+
+use pyo3::exceptions::{PyImportError, PyOverflowError};
 use pyo3::prelude::*;
 
-const LIMIT: u64 = 1 << 32;
+/// The loop in use: chosen once, as the module is first initialised.
+static LOOP: OnceLock<&'static loops::Loop> = OnceLock::new();
 
-/// Exact sum of i*i for start <= i < stop, for stop <= 2**32.
-///
-/// Each i fits 32 bits, so each square fits 64, but their sum does not. So two
-/// lanes are kept: `high`, the sum of each square's high 32 bits (at most 2**32
-/// terms below 2**32: it never overflows), and `total`, the sum of whole
-/// squares, which wraps. The sum of the low halves is below 2**64 too, so it is
-/// exactly `total - (high << 32)` modulo 2**64. LLVM vectorises the loop; the
-/// shift keeps it from replacing the loop with a closed form, as it does for a
-/// plain 64-bit sum of squares. `multiversion` compiles it once per listed
-/// target and picks the widest the CPU has at run time, so a portable wheel
-/// still runs AVX2 or AVX-512 code where it can.
-#[multiversion(targets("x86_64+avx2", "x86_64+avx512f+avx512bw+avx512dq+avx512vl"))]
-fn portable(start: u64, stop: u64) -> u128 {
-    let (mut total, mut high) = (0u64, 0u64);
-    for i in start..stop {
-        let x = i as u32 as u64; // i < 2**32
-        let square = x * x;
-        total = total.wrapping_add(square);
-        high += square >> 32;
-    }
-    let low = total.wrapping_sub(high << 32);
-    ((high as u128) << 32) + low as u128
-}
-
-/// The IFMA loop where the CPU has it (src/ifma.rs), the portable one elsewhere.
+/// Exact sum of i*i for start <= i < stop <= 2**32, on the chosen loop.
 fn kernel(start: u64, stop: u64) -> u128 {
-    #[cfg(target_arch = "x86_64")]
-    if ifma::enabled() {
-        // SAFETY: enabled() has checked that this CPU has AVX-512F and IFMA.
-        return unsafe { ifma::sum_squares(start, stop) };
-    }
-    portable(start, stop)
-}
-
-/// Which loop `kernel` runs on this CPU: "avx512-ifma" or "portable".
-fn kernel_path() -> &'static str {
-    #[cfg(target_arch = "x86_64")]
-    if ifma::enabled() {
-        return "avx512-ifma";
-    }
-    "portable"
+    let chosen = LOOP.get().expect("the module's init chose a loop");
+    // SAFETY: `loops::choose` only returns a loop this CPU runs.
+    unsafe { (chosen.sum_squares)(start, stop) }
 }
 
 /// The caller (gilbench.domain.check_range) has validated the range already;
 /// this keeps the kernel from returning a wrong answer if called directly.
 fn check(stop: u64) -> PyResult<()> {
-    if stop > LIMIT {
+    if stop > 1 << 32 {
         return Err(PyOverflowError::new_err("stop must be <= 2**32"));
     }
     Ok(())
@@ -87,9 +58,14 @@ mod _rust {
     #[pymodule_export]
     use super::{sum_squares, sum_squares_gil};
     use pyo3::prelude::*;
+    use pyo3::types::PyTuple;
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
-        m.add("kernel_path", super::kernel_path())
+        let chosen = super::loops::choose().map_err(super::PyImportError::new_err)?;
+        m.add("kernel_path", super::LOOP.get_or_init(|| chosen).path)?;
+        let runnable = super::loops::LOOPS.iter().filter(|l| l.cpu_runs());
+        let paths: Vec<&str> = runnable.map(|l| l.path).collect();
+        m.add("kernel_paths", PyTuple::new(m.py(), paths)?)
     }
 }

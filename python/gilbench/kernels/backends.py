@@ -51,12 +51,12 @@ _SPECS = (
         "NumPy",
         "python/gilbench/kernels/numpy_kernel.py:34",
     ),
-    _Spec("cython", "_cython", "sum_squares", True, "Cython", "cython_ext/_cython.pyx:66"),
-    _Spec("cython-gil", "_cython", "sum_squares_gil", False, "Cython", "cython_ext/_cython.pyx:71"),
-    _Spec("cpp", "_cpp", "sum_squares", True, "pybind11", "cpp_ext/_cpp.cpp:108"),
-    _Spec("cpp-gil", "_cpp", "sum_squares_gil", False, "pybind11", "cpp_ext/_cpp.cpp:110"),
-    _Spec("rust", "_rust", "sum_squares", True, "PyO3", "rust_ext/src/lib.rs:73"),
-    _Spec("rust-gil", "_rust", "sum_squares_gil", False, "PyO3", "rust_ext/src/lib.rs:78"),
+    _Spec("cython", "_cython", "sum_squares", True, "Cython", "cython_ext/_cython.pyx:47"),
+    _Spec("cython-gil", "_cython", "sum_squares_gil", False, "Cython", "cython_ext/_cython.pyx:52"),
+    _Spec("cpp", "_cpp", "sum_squares", True, "pybind11", "cpp_ext/_cpp.cpp:53"),
+    _Spec("cpp-gil", "_cpp", "sum_squares_gil", False, "pybind11", "cpp_ext/_cpp.cpp:55"),
+    _Spec("rust", "_rust", "sum_squares", True, "PyO3", "rust_ext/src/lib.rs:44"),
+    _Spec("rust-gil", "_rust", "sum_squares_gil", False, "PyO3", "rust_ext/src/lib.rs:49"),
 )
 
 

@@ -1,0 +1,31 @@
+//! The portable loop: it runs on any CPU (the C++ and Cython backends share a
+//! C version of the same loop, native/sum_squares_portable.h).
+//!
+//! Why it is exact: each i < 2**32, so each square fits 64 bits, but their sum
+//! does not. So two 64-bit lanes are kept: `high`, the sum of each square's
+//! high 32 bits (at most 2**32 terms below 2**32: it never overflows), and
+//! `total`, the sum of whole squares, which wraps. The sum of the low halves is
+//! below 2**64 too, so it is exactly `total - (high << 32)` modulo 2**64, and
+//! the two halves join in 128 bits at the end.
+//!
+//! Why it is plain Rust: LLVM vectorises it, and the shift keeps it from
+//! replacing the loop with a closed form, as it does for a plain 64-bit sum of
+//! squares. `multiversion` compiles it once per listed target and picks the
+//! widest the CPU has at run time, so a portable wheel still runs AVX2 or
+//! AVX-512 code where it can.
+
+use multiversion::multiversion;
+
+/// Exact sum of i*i for start <= i < stop <= 2**32.
+#[multiversion(targets("x86_64+avx2", "x86_64+avx512f+avx512bw+avx512dq+avx512vl"))]
+pub fn sum_squares(start: u64, stop: u64) -> u128 {
+    let (mut total, mut high) = (0u64, 0u64);
+    for i in start..stop {
+        let x = i as u32 as u64; // i < 2**32
+        let square = x * x;
+        total = total.wrapping_add(square); // wraps modulo 2**64, on purpose
+        high += square >> 32;
+    }
+    let low = total.wrapping_sub(high << 32);
+    ((high as u128) << 32) + low as u128
+}
