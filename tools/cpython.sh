@@ -23,15 +23,23 @@
 # its prefix). Missing build dependencies are installed with apt-get (never upgraded).
 #
 # Optimisation: CPython's default release build (-O3, static libpython, no PGO, no
-# LTO), for both builds. The interpreters serve benchmarks whose point is the
-# difference between the GIL and the free-threaded build, so what matters is that
-# nothing else differs. PGO would train each build on its own profile run (the
-# training itself behaves differently without the GIL), adding a second,
-# uncontrolled difference; and on 2 cores PGO+LTO took about 4x as long as the plain
-# build (measured below), which CI's 90-minute budget for everything cannot carry
-# for two builds. Absolute speeds are therefore ~10-20% below python.org's or
-# Debian's PGO+LTO binaries; ratios between the two builds are what we report.
-# Measured on 2 vCPUs (AMD EPYC Zen 3), cold, including download: see TIMINGS.
+# LTO), the same for both builds. The interpreters serve benchmarks whose point is
+# the difference between the GIL and the free-threaded build, so what matters is
+# that nothing else differs, and that CI can afford both builds. Measured on
+# 2 vCPUs (AMD EPYC Zen 3, shared), CPython 3.13.15 (Debian's 3.14/3.15 sources
+# were not served to this machine when this was written):
+#   default, cold (download 23 MB, unpack, configure, make -j2, install):
+#     GIL build 166 s, then the free-threaded build from the same source 237 s;
+#   --enable-optimizations --with-lto (PGO + gcc's serial LTO), configure and make
+#     of the GIL build alone: 1648 s (27.5 min, ~10x; the profile run was 2 min);
+#   what PGO+LTO buys, pure-Python micro-benchmarks (best of 5, 3 rounds): 3-4%
+#     on the sum-of-squares loop, 5% on dicts, 12-15% on calls and objects.
+# Two PGO+LTO builds (~1 hour) would not fit CI's 90 minutes with the package
+# builds and three test runs; and PGO trains each build on its own profile run,
+# which behaves differently without the GIL: a second difference between the two
+# interpreters. So absolute speeds are a few to 15% below python.org's or Debian's
+# PGO+LTO binaries; the ratio between the two builds is what the benchmarks report
+# (default builds: the free-threaded one took 1.2-1.35x as long on those loops).
 #
 # All progress goes to stderr; only the interpreter path is printed on stdout.
 set -euo pipefail
