@@ -82,9 +82,9 @@ def test_run_defaults() -> None:
     assert values.backends == AVAILABLE_BACKENDS
     assert values.executors == AVAILABLE_EXECUTORS and "sequential" not in values.executors
     assert values.workers == options.default_workers(usable_cpus())
-    assert values.mode == "weak" and values.n is None and values.repeat == 6
+    assert values.mode == "weak" and values.n is None and values.repeat == 9
     assert values.task_seconds == pytest.approx(0.3) and values.budget == pytest.approx(300.0)
-    assert values.pin is False and values.quick is False and values.no_progress is False
+    assert values.pin is True and values.quick is False and values.no_progress is False
     assert values.start_method == options.EXECUTOR_OPTIONS[0].default
     assert values.json is None and values.csv is None and values.plot is None
 
@@ -92,10 +92,11 @@ def test_run_defaults() -> None:
 def test_quick_is_one_row_of_values_and_explicit_options_win() -> None:
     values = resolved("run", "--quick")
     assert {k: getattr(values, k) for k in options.QUICK} == options.QUICK
-    assert values.workers == [1, 2] and values.repeat == 6
-    assert values.task_seconds == pytest.approx(0.05) and values.budget == pytest.approx(25.0)
-    values = resolved("run", "--quick", "--workers", "3", "--repeat", "9")
-    assert values.workers == [3] and values.repeat == 9
+    assert values.workers == [1, 2] and values.repeat == options.QUICK["repeat"]
+    assert values.task_seconds == pytest.approx(options.QUICK["task_seconds"])
+    assert values.budget == pytest.approx(options.QUICK["budget"])
+    values = resolved("run", "--quick", "--workers", "3", "--repeat", "12")
+    assert values.workers == [3] and values.repeat == 12
 
 
 def test_each_command_has_its_own_defaults() -> None:
@@ -264,12 +265,14 @@ def test_help_shows_every_option_as_the_table_says(
 
 def test_run_help_says_each_default_and_its_quick_value(capsys: pytest.CaptureFixture[str]) -> None:
     text = help_of(capsys, "run")
-    assert "(default: 6; --quick: 6)" in text  # --repeat
-    assert "(default: 300.0; --quick: 25.0)" in text  # --budget
-    assert "(default: 0.3; --quick: 0.05)" in text  # --task-seconds
-    assert "(default: weak)" in text and "(default: off)" in text
+    flat = " ".join(text.split())
+    quick = options.QUICK
+    assert f"(default: 9; --quick: {quick['repeat']})" in flat  # --repeat
+    assert f"(default: 300.0; --quick: {quick['budget']})" in flat  # --budget
+    assert f"(default: 0.3; --quick: {quick['task_seconds']})" in flat  # --task-seconds
+    assert "(default: weak)" in flat and "(default: on)" in flat
     assert f"here {','.join(map(str, options.default_workers(usable_cpus())))}; --quick: 1,2" in (
-        text
+        flat
     )
 
 

@@ -57,7 +57,7 @@ COMMANDS = {
             "examples:\n  gilbench seed\n  gilbench seed --backends python,cython,cython-gil "
             "--json seed.json",
             SEED_OPTIONS,
-            {"n": o.SEED_N, "workers": [2], "pin": True, "budget": 60.0, "task_seconds": None},
+            {"n": o.SEED_N, "workers": [2], "budget": 60.0, "task_seconds": None},
         ),
         Command(
             "bench",
@@ -82,7 +82,6 @@ COMMANDS = {
             "examples:\n  gilbench crossover\n"
             "  gilbench crossover --backends cpp,cpp-gil --executors threads --no-pin",
             (o.BACKENDS, o.EXECUTORS, o.MAX_TASK_SECONDS, o.PIN, *o.EXECUTOR_OPTIONS, *MEASURE),
-            {"pin": True},
         ),
         Command(
             "info",
@@ -128,7 +127,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _add(parser: argparse.ArgumentParser, command: Command, option: Option) -> None:
-    keywords = {"help": command.help_for(option) if option.help else argparse.SUPPRESS}
+    said = command.help_for(option).replace("%", "%%")  # argparse formats help with %
+    keywords = {"help": said if option.help else argparse.SUPPRESS}
     for key in ("type", "metavar", "choices", "action"):
         if getattr(option, key) is not None:
             keywords[key] = getattr(option, key)

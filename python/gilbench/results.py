@@ -82,6 +82,9 @@ class Record:
     unstable: bool = False  # pyperf's rules, on the wall times (or on the ratios when parallel)
     instability: str | None = None
     task_s: float | None = None  # one task alone: the sequential time over the tasks
+    # Ceilings of the repeats set aside and taken again: the machine gave k native threads
+    # under 0.8 of the cores they could use, so nothing measured beside them was kept.
+    set_aside_ceilings: list[float] = field(default_factory=list)
     # --- parallel records: paired against the sequential baseline of the same repeats
     ratios: list[float] = field(default_factory=list)  # speedup inside each repeat
     speedup: float | None = None  # median of ratios
@@ -107,6 +110,7 @@ class RunResults(Results):
     startups: list[dict[str, Any]] = field(default_factory=list)
     refusals: list[dict[str, str]] = field(default_factory=list)  # executor cannot run backend
     gil: dict[str, dict[str, Any]] = field(default_factory=dict)  # backend: held share, ...
+    waited_s: float = 0.0  # spent waiting for the machine to give back its cores
     records: list[Record] = field(default_factory=list)
 
     def find(self, backend: str, executor: str, workers: int) -> Record | None:

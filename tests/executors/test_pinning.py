@@ -27,12 +27,10 @@ def _affinity_task(ref: str, start: int, stop: int) -> tuple[frozenset[int], flo
     return frozenset(os.sched_getaffinity(0)), 0.0
 
 
-def test_seed_and_crossover_pin_by_default_and_run_does_not() -> None:
-    assert resolved("seed").pin is True
-    assert resolved("seed", "--no-pin").pin is False
-    assert resolved("crossover").pin is True
-    assert resolved("run").pin is False
-    assert resolved("run", "--pin").pin is True
+def test_every_command_pins_by_default_and_no_pin_turns_it_off() -> None:
+    for command in ("run", "seed", "crossover"):
+        assert resolved(command).pin is True
+        assert resolved(command, "--no-pin").pin is False
 
 
 @needs_pinning

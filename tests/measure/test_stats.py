@@ -341,8 +341,11 @@ def test_held_share_disagrees_is_inconclusive() -> None:
     assert "mostly free" in reason
 
 
-def test_held_share_straddling_is_inconclusive() -> None:
-    assert classify(tight(1.0), tight(0.5), tight(0.3, spread=0.1), **kw()) == INCONCLUSIVE
+def test_held_share_straddling_agrees_by_its_median() -> None:
+    above = estimate([0.22, 0.45, 0.5, 0.52, 0.6, 0.66])  # median 0.51, interval from 0.22
+    below = estimate([0.1, 0.2, 0.25, 0.27, 0.35, 0.4])  # median 0.26, interval up to 0.4
+    assert classify(tight(1.0), tight(0.5), above, **kw()) == HELD
+    assert classify(tight(1.0), tight(0.5), below, **kw()) == INCONCLUSIVE
 
 
 def test_held_share_ignored_for_processes_and_free_threading() -> None:
@@ -451,7 +454,7 @@ def test_verdicts_are_supported_by_whole_intervals(
         assert fraction.low >= SCALES_AT
     if verdict == HELD:
         assert s.high <= HELD_AT
-        assert h is None or h.low >= HELD_SHARE_AGREES
+        assert h is None or h.median >= HELD_SHARE_AGREES
     if verdict == PARTLY:
         assert s.low > HELD_AT
         assert fraction.high < SCALES_AT

@@ -42,6 +42,7 @@ def record(
     taken: Sequence[Sample],
     baseline: Sequence[Sample] | None,
     ceilings: Sequence[float],
+    set_aside: Sequence[float] = (),
 ) -> Record:
     """One record from its samples, paired with the baseline and ceiling of the same repeats."""
     walls = [s.wall_s for s in taken]
@@ -63,6 +64,7 @@ def record(
         repeat=len(taken),
         wall_samples_s=walls,
         cpu_samples_s=cpus,
+        set_aside_ceilings=list(set_aside),
     )
     if baseline:
         found.task_s = statistics.median(s.wall_s for s in baseline) / tasks
@@ -103,8 +105,8 @@ def held_share(results: RunResults, backend: str) -> stats.Estimate | None:
 
 def judge(results: RunResults, record: Record) -> str | None:
     """The verdict class of one parallel record, from its intervals; None for the baseline."""
-    if record.executor == BASELINE or record.speedup_ci is None:
-        return None
+    if record.executor == BASELINE or record.speedup_ci is None or record.workers < 2:
+        return None  # one worker cannot scale: its row shows the executor's own cost
     if record.task_s is not None and record.task_s < TOO_SHORT_TASK_S:
         return stats.TOO_SHORT
     cores = int(results.environment.get("usable_cpus") or record.workers)
@@ -201,6 +203,10 @@ def noise_summary(results: RunResults) -> dict[str, Any]:
         "cells": len(parallel),
         "unstable": sum(r.unstable for r in parallel),
         "inconclusive": sum(r.verdict == "inconclusive" for r in parallel),
+        "waited_s": results.waited_s,
+        "set_aside": sum(
+            len(r.set_aside_ceilings) for r in results.records if r.executor == BASELINE
+        ),
         "median_halfwidth": statistics.median(spreads) if spreads else None,
         "repeats": [
             min((r.repeat for r in parallel), default=0),

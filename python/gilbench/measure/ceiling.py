@@ -74,3 +74,19 @@ def _timed(ranges: list[tuple[int, int]], expected: dict[tuple[int, int], int]) 
     if any(value != expected[r] for r, value in zip(ranges, results, strict=True)):
         raise RuntimeError("native threads returned a wrong sum: the C++ module is broken")
     return elapsed
+
+
+def wait_for_cores(n: int, workers: int, floor: float, timeout_s: float) -> tuple[float, float]:
+    """Sample the ceiling until ``workers`` native threads reach ``floor``, or time runs out.
+
+    A shared VM can lose a core for seconds at a time, invisibly to the guest (its
+    vCPU is simply not run); every figure taken then says nothing about the code.
+    Waiting costs no CPU between samples.  Returns (last ceiling, seconds waited).
+    """
+    probe = CeilingProbe(workers, n)
+    began = time.perf_counter()
+    ceiling = probe.sample()
+    while ceiling < floor and time.perf_counter() - began < timeout_s:
+        time.sleep(0.2)
+        ceiling = probe.sample()
+    return ceiling, time.perf_counter() - began

@@ -17,23 +17,31 @@ from gilbench.kernels import Kernel
 from gilbench.kernels.domain import LIMIT
 from gilbench.measure.gil_probe import measure_held_share
 
-CALL_S = 0.1
+CALL_S = 0.08
 """How long the observed call lasts alone.  A call that holds the GIL hands it over only
 when it returns, and the loop then runs for up to a switch interval (5 ms by default)
 before the worker takes it back: that tail counts as free time inside the call, so a
-call 20 switch intervals long reads at least 0.95 held, not 1."""
+call 16 switch intervals long reads about 0.94 held, not 1."""
 
 BESIDE_S = 0.5
 """A call that waits for the GIL between its steps (NumPy's) can take a hundred times
 longer beside a busy Python loop: the loop stops after this long, and the slow-down is
 reported as a bound ("at least")."""
 
+SLOWDOWN_REPEATS = 2  # the call alone, to compare with its time beside the loop: twice is enough
+
 REPEATS = 6  # the fewest whose min..max covers the median with 95% (stats.MIN_REPEATS)
 
 
 def observe(call: Any, repeats: int = REPEATS) -> dict[str, Any]:
     """``held_share`` and the rest for any zero-argument call, as saved in a run's ``gil``."""
-    seen = measure_held_share(call, repeats=repeats, min_interval_s=CALL_S, max_beside_s=BESIDE_S)
+    seen = measure_held_share(
+        call,
+        repeats=repeats,
+        min_interval_s=CALL_S,
+        max_beside_s=BESIDE_S,
+        slowdown_repeats=SLOWDOWN_REPEATS,
+    )
     return {
         "held_share": seen.held_share.median,
         "held_share_ci": [seen.held_share.low, seen.held_share.high],

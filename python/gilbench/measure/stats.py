@@ -564,15 +564,19 @@ def classify_with_reason(
     if is_held:
         base = f"speedup {_fmt(speedup)} lies at or below {HELD_AT}x"
         if executor_shares_gil and gil_enabled and held_share is not None:
-            if held_share.low >= HELD_SHARE_AGREES:
-                return HELD, f"{base}, and held share {_fmt(held_share)} agrees"
+            # The speedup's interval already shows no gain; the held share names the cause.
+            # It agrees when its median says the GIL was held; only an interval wholly
+            # below the line contradicts it.
             if held_share.high < HELD_SHARE_AGREES:
                 return INCONCLUSIVE, (
                     f"{base}, but held share {_fmt(held_share)} says the GIL was mostly free:"
                     " the lack of speedup has another cause"
                 )
+            if held_share.median >= HELD_SHARE_AGREES:
+                return HELD, f"{base}, and held share {_fmt(held_share)} agrees"
             return INCONCLUSIVE, (
-                f"{base}, but held share {_fmt(held_share)} straddles {HELD_SHARE_AGREES}"
+                f"{base}, but held share {_fmt(held_share)} straddles {HELD_SHARE_AGREES} "
+                "with its median below it"
             )
         return HELD, base
     if fraction is not None and speedup.low > HELD_AT and fraction.high < SCALES_AT:
@@ -607,8 +611,8 @@ def classify(
       above `SCALES_AT` (0.8);
     * "held": the speedup interval lies at or below `HELD_AT` (1.3x); for an executor whose
       workers share one GIL (threads) on a GIL build, when a held share is given it must
-      agree: its interval at or above `HELD_SHARE_AGREES` (0.3); if it lies below, or
-      straddles 0.3, the answer is "inconclusive";
+      agree: its median at or above `HELD_SHARE_AGREES` (0.3); if its interval lies
+      wholly below 0.3, or straddles it with the median below, "inconclusive";
     * "partly": the whole of both intervals lies between: speedup low > 1.3 and of-ceiling
       high < 0.8;
     * otherwise "inconclusive".

@@ -141,6 +141,8 @@ def noise_line(results: RunResults) -> Text | None:
     said = (
         f"noise: speedup intervals ±{spread:.0%} (median half-width), "
         f"{noise['repeats'][0]}-{noise['repeats'][1]} repeats per cell, "
+        f"{noise['set_aside']} repeats set aside and {noise['waited_s']:.0f} s waited while the "
+        "machine ceiling showed it busy, "
         f"{noise['unstable']} of {noise['cells']} cells unstable, "
         f"{noise['inconclusive']} inconclusive"
     )
