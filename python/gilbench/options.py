@@ -231,7 +231,8 @@ REPEAT = Option(
 )
 BUDGET = Option(
     ("--budget",),
-    "seconds the whole run may spend on repeats beyond --repeat, to narrow noisy intervals",
+    "seconds the whole run may spend on repeats beyond --repeat: most for cells whose interval "
+    "still straddles a verdict's line, a quarter for narrowing the others to 5%",
     positive_float,
     300.0,
     "S",
@@ -279,7 +280,7 @@ EXECUTOR_OPTIONS = tuple(
     Option((o.flag,), o.help, default=o.default, choices=o.choices) for o in executor_options()
 )
 
-QUICK = {"workers": [1, 2], "task_seconds": 0.04, "repeat": 9, "budget": 8.0}
+QUICK = {"workers": [1, 2], "task_seconds": 0.04, "repeat": 9, "budget": 24.0}
 """--quick: under a minute on an idle 2-core machine, about 90 s on a noisy one."""
 
 SEED_N = 20_000_000  # the article's N

@@ -143,7 +143,7 @@ def test_sized_automatically_when_n_is_not_given() -> None:
 
 
 def test_more_repeats_follow_while_intervals_are_wide(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(runner, "_settled", lambda *args: False)  # never narrow enough
+    monkeypatch.setattr(runner, "_more", lambda *args: True)  # never narrow enough
     results = measured(
         small_config(
             backends=["python"],

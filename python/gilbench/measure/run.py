@@ -95,9 +95,16 @@ def planned_units(config: RunConfig) -> int:
     """Timed runs the plan holds at least (sizing, GIL, warm-ups, the minimum repeats)."""
     units = 0 if config.n is not None else len(config.backends)
     units += len(config.backends) if config.observe_gil else 0
-    per_group = sum(1 + len(config.executors) for _ in config.workers)
-    units += len(config.backends) * per_group * (config.warmup + config.min_repeat)
+    for workers in config.workers:
+        repeats = _least(config, workers)
+        units += len(config.backends) * (1 + len(config.executors)) * (config.warmup + repeats)
     return units
+
+
+def _least(config: RunConfig, workers: int) -> int:
+    """Repeats every group gets.  One worker cannot scale, so its rows are not judged: they
+    show what the executor itself costs, for which the fewest repeats of a 95% interval do."""
+    return config.min_repeat if workers > 1 else min(config.min_repeat, stats.MIN_REPEATS)
 
 
 def _failed(kernel: Kernel, doing: str, error: Exception) -> BackendFailed:
@@ -219,14 +226,10 @@ def _measure_group(
     # aside and taken again, paid from the budget, and counted in the record.
     cores = int(results.environment.get("usable_cpus") or workers)
     floor = LOW_CEILING_FRACTION * min(workers, cores)
-    # One worker cannot scale, so its rows are not judged: they show what the executor
-    # itself costs, for which the fewest repeats of a 95% interval (6) are enough.
-    least = config.min_repeat if workers > 1 else min(config.min_repeat, stats.MIN_REPEATS)
+    least = _least(config, workers)
     set_aside: list[float] = []
     repeat = attempts = 0
-    while repeat < least or (
-        repeat < config.max_repeat and budget.left() and not _settled(samples, ceilings, executors)
-    ):
+    while repeat < least or (repeat < config.max_repeat and _more(samples, ceilings, budget)):
         if repeat >= least:
             budget.open()  # from here on the repeats are extra, paid from the budget
         # Rotate the order each repeat: no executor always runs first on a warm machine.
@@ -242,11 +245,11 @@ def _measure_group(
         attempts += 1
         if ceiling is not None and ceiling < floor and attempts <= config.max_repeat:
             budget.open()
-            if budget.left():
+            if budget.deciding():
                 set_aside.append(ceiling)
                 assert probe is not None
                 tracker.show(f"{label} · waiting for {min(workers, cores)} free cores")
-                _, waited = wait_for_cores(probe.n, workers, floor, budget.remaining())
+                _, waited = wait_for_cores(probe.n, workers, floor, budget.deciding_left())
                 results.waited_s += waited
                 continue
         for name, value in taken.items():
@@ -276,6 +279,14 @@ def _measure_group(
         )
 
 
+SETTLE_SHARE = 0.25
+"""Of the budget, what may go to narrowing intervals whose verdict is already clear; the
+rest is kept for cells whose interval still straddles a verdict's line."""
+
+UNDECIDED_FACTOR = 4.0
+"""An undecided group may take this many times its even share of what is left."""
+
+
 @dataclass
 class _Budget:
     """Seconds for repeats beyond the minimum, shared out among the groups still to come."""
@@ -284,7 +295,8 @@ class _Budget:
     spent: float = 0.0
 
     def share(self, groups_left: int) -> _Share:
-        return _Share(self, max(0.0, self.seconds - self.spent) / max(1, groups_left))
+        left = max(0.0, self.seconds - self.spent)
+        return _Share(self, left / max(1, groups_left), left)
 
 
 @dataclass
@@ -292,20 +304,27 @@ class _Share:
     """One group's share of the budget; the clock runs only while it repeats beyond the minimum."""
 
     budget: _Budget
-    seconds: float
+    seconds: float  # the group's even share
+    pool: float  # what is left of the whole budget
     opened: float | None = None
+
+    def settling(self) -> bool:
+        """Time left to narrow intervals whose verdict is already clear."""
+        return self._used() < SETTLE_SHARE * self.seconds
+
+    def deciding(self) -> bool:
+        """Time left for intervals that still straddle a verdict's line."""
+        return self.deciding_left() > 0
+
+    def deciding_left(self) -> float:
+        return min(self.pool, UNDECIDED_FACTOR * self.seconds) - self._used()
+
+    def _used(self) -> float:
+        return 0.0 if self.opened is None else time.perf_counter() - self.opened
 
     def open(self) -> None:
         if self.opened is None:
             self.opened = time.perf_counter()
-
-    def left(self) -> bool:
-        return self.remaining() > 0
-
-    def remaining(self) -> float:
-        if self.opened is None:
-            return self.seconds
-        return self.seconds - (time.perf_counter() - self.opened)
 
     def close(self) -> None:
         if self.opened is not None:
@@ -313,21 +332,27 @@ class _Share:
             self.opened = None
 
 
-def _settled(
-    samples: dict[str, list[Sample]], ceilings: list[float], executors: Sequence[Executor]
-) -> bool:
-    """Whether every parallel executor's speedup (and ceiling fraction) has a narrow interval."""
+def _more(samples: dict[str, list[Sample]], ceilings: list[float], budget: _Share) -> bool:
+    """Whether to take another repeat: an interval still straddles a verdict's line and the
+    budget allows it, or one is still wider than 5% of its median and a little more may
+    go to narrowing it."""
+    estimates = []
     baseline = [s.wall_s for s in samples.get(BASELINE, [])]
-    if not baseline:
-        return stats.stable_enough(stats.estimate([s.wall_s for s in samples[executors[0].name]]))
-    for executor in executors:
-        if executor.name == BASELINE:
+    for name, taken in samples.items():
+        if name == BASELINE or not baseline:
             continue
-        ratios = stats.paired_ratios(baseline, [s.wall_s for s in samples[executor.name]])
-        if not stats.stable_enough(stats.estimate(ratios)):
-            return False
+        ratios = stats.paired_ratios(baseline, [s.wall_s for s in taken])
+        speedup = stats.estimate(ratios)
+        fraction = None
         if ceilings:
-            fractions = [r / c for r, c in zip(ratios, ceilings, strict=False)]
-            if not stats.stable_enough(stats.estimate(fractions)):
-                return False
-    return True
+            fraction = stats.estimate([r / c for r, c in zip(ratios, ceilings, strict=False)])
+        estimates.append((speedup, fraction))
+    if not estimates:  # the baseline alone: narrow its own times
+        walls = [s.wall_s for taken in samples.values() for s in taken]
+        return budget.settling() and not stats.stable_enough(stats.estimate(walls))
+    if any(not stats.decided(s, f) for s, f in estimates):
+        return budget.deciding()
+    narrow = all(
+        stats.stable_enough(s) and (f is None or stats.stable_enough(f)) for s, f in estimates
+    )
+    return not narrow and budget.settling()

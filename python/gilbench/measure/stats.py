@@ -45,6 +45,7 @@ __all__ = [
     "Stopping",
     "classify",
     "classify_with_reason",
+    "decided",
     "estimate",
     "instability",
     "median_ci",
@@ -525,6 +526,22 @@ def too_short(task_s: float, floor_s: float) -> bool:
 
 def _fmt(e: Estimate) -> str:
     return f"{e.median:.3g} [{e.low:.3g}, {e.high:.3g}] ({e.coverage:.0%}, n={e.n})"
+
+
+def decided(speedup: Estimate, ceiling_fraction: Estimate | None) -> bool:
+    """Whether the intervals already settle the class: clear of every line they could cross.
+
+    Used to spend repeats where they change an answer: a cell whose speedup interval lies
+    at or below `HELD_AT`, whose fraction interval lies at or above `SCALES_AT`, or which
+    lies wholly between the two, will not change class with more repeats of the same kind.
+    """
+    if speedup.high <= HELD_AT:
+        return True
+    if ceiling_fraction is None:
+        return speedup.low > HELD_AT
+    return ceiling_fraction.low >= SCALES_AT or (
+        speedup.low > HELD_AT and ceiling_fraction.high < SCALES_AT
+    )
 
 
 def classify_with_reason(
