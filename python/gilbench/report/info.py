@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from gilbench.report.formatting import NONE
+from gilbench.report.tables import compact_table
 
 # Keys the build may record for each toolchain; the first one present is shown.
 _VERSION_KEYS = {
@@ -76,10 +77,10 @@ def environment_table(environment: dict[str, Any]) -> Table:
 
 
 def backends_table(environment: dict[str, Any]) -> Table:
-    table = Table(title="backends", title_justify="left")
-    columns = ("backend", "available", "GIL", "toolchain", "compiler", "version", "loop", "where")
-    for column in columns:
+    table = compact_table("backends")
+    for column in ("backend", "avail-\nable", "GIL", "toolchain", "compiler", "loop"):
         table.add_column(column)
+    table.add_column("where the GIL is released or held", overflow="fold")
     for backend in environment["backends"]:
         compiler, version = backend_versions(backend, environment)
         if backend["available"]:
@@ -87,13 +88,13 @@ def backends_table(environment: dict[str, Any]) -> Table:
         else:
             available = Text("no", style="red")
             where = Text((backend["reason"] or "").splitlines()[0], style="red")
+        toolchain = backend["toolchain"]
         table.add_row(
             backend["name"],
             available,
             "released" if backend["releases_gil"] else "held",
-            backend["toolchain"],
-            compiler,
-            version,
+            toolchain if version == NONE or toolchain == "CPython" else f"{toolchain} {version}",
+            NONE if toolchain == "CPython" else " ".join(compiler.split()[:2]),
             backend.get("kernel_path") or NONE,
             where,
         )
@@ -101,9 +102,10 @@ def backends_table(environment: dict[str, Any]) -> Table:
 
 
 def executors_table(environment: dict[str, Any]) -> Table:
-    table = Table(title="executors", title_justify="left")
-    for column in ("executor", "available", "workers", "why not"):
+    table = compact_table("executors")
+    for column in ("executor", "avail-\nable", "workers"):
         table.add_column(column)
+    table.add_column("why not", overflow="fold")
     for executor in environment.get("executors", []):
         ok = executor["reason"] is None
         table.add_row(
