@@ -282,7 +282,14 @@ def start_gilbench(*argv: str) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        # A shell without job control starts background commands with SIGINT ignored,
+        # and Python keeps an ignored SIGINT ignored: give the child a terminal's Ctrl-C.
+        preexec_fn=_default_sigint,
     )
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def run_gilbench(*argv: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
