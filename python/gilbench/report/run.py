@@ -166,7 +166,10 @@ def run_report(results: RunResults) -> RenderableType:
     if results.gil:
         parts += [Text(""), gil_table(results)]
     for executor in results.executors():
-        parts += [Text(""), executor_table(results, executor)]
+        if any(r.executor == executor for r in results.records):
+            parts += [Text(""), executor_table(results, executor)]
+        else:  # refused for every backend: no table, the reason is in the answers below
+            parts += [Text(""), Text(f"{executor}: cannot run any backend here", style="dim")]
     if results.records:
         parts += [Text(""), answers(results)]
     if (line := noise_line(results)) is not None:
