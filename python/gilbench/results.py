@@ -12,6 +12,7 @@ import csv
 import dataclasses
 import json
 import os
+import statistics
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -141,11 +142,7 @@ class RunResults(Results):
         values = [v for r in self.records if r.workers == workers for v in r.ceiling_ratios]
         if workers == 1:
             return 1.0 if any(r.workers == 1 for r in self.records) else None
-        if not values:
-            return None
-        values.sort()
-        middle = len(values) // 2
-        return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+        return statistics.median(values) if values else None
 
 
 # --- bench ------------------------------------------------------------------------------

@@ -26,11 +26,9 @@ def test_count(value: int, text: str) -> None:
     assert formatting.count(value) == text
 
 
-def test_ratios_percentages_and_spreads() -> None:
+def test_ratios_and_percentages() -> None:
     assert formatting.ratio(1.955) == f"1.96{TIMES}" and formatting.ratio(None) == NONE
     assert formatting.percent(0.5) == "50%" and formatting.percent(None) == NONE
-    assert formatting.spread(0.9, 1.1, 1.0) == "\N{PLUS-MINUS SIGN}10%"
-    assert formatting.spread(0.9, 1.1, 0.0) == NONE
 
 
 def test_an_interval_is_a_median_and_its_ends() -> None:

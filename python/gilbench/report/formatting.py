@@ -24,13 +24,6 @@ def seconds(value: float | None) -> str:
     return f"{value * scale:.{decimals}f} {unit}"
 
 
-def spread(low: float, high: float, middle: float) -> str:
-    """Half the distance from min to max, relative to the median, e.g. ``±3%``."""
-    if middle <= 0:
-        return NONE
-    return f"\N{PLUS-MINUS SIGN}{(high - low) / 2 / middle:.0%}"
-
-
 def count(value: int) -> str:
     """A task size, e.g. ``20M`` or ``4.29G``."""
     for threshold, suffix in ((10**9, "G"), (10**6, "M"), (10**3, "k")):

@@ -9,7 +9,7 @@ from gilbench.executors.registry import BASELINE, heading
 from gilbench.measure.analysis import noise_summary
 from gilbench.report.formatting import NONE, TIMES, count, ratio, seconds
 from gilbench.report.tables import VERDICT_STYLE, compact_table, interval, status_notes
-from gilbench.report.verdicts import answer, held_words, startup_words
+from gilbench.report.verdicts import answer, startup_words
 from gilbench.results import RunResults
 
 MODE_NOTES = {
@@ -175,6 +175,3 @@ def run_report(results: RunResults) -> RenderableType:
     if (line := noise_line(results)) is not None:
         parts.append(line)
     return Group(*parts)
-
-
-__all__ = ["held_words", "run_report"]

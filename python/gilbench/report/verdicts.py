@@ -11,7 +11,6 @@ from rich.text import Text
 
 from gilbench.executors.registry import BASELINE, shares_gil
 from gilbench.measure.analysis import judged
-from gilbench.report.formatting import ratio
 from gilbench.report.tables import VERDICT_STYLE, interval
 from gilbench.results import Record, RunResults
 
@@ -90,8 +89,3 @@ def startup_words(results: RunResults, executor: str) -> str | None:
 
 def _ms(seconds: float) -> str:
     return f"{seconds * 1e3:.3g} ms"
-
-
-def headline(record: Record) -> str:
-    """Short form for tables: the verdict class and the speedup."""
-    return f"{record.verdict or ''} {ratio(record.speedup)}".strip()
