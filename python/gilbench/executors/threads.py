@@ -46,7 +46,7 @@ class Threads(Executor):
 
     def run(self, kernel: Kernel, ranges: Sequence[Range]) -> list[TaskOutcome]:
         assert self._pool is not None, "start() first"
-        futures = [self._pool.submit(kernel.sum_squares, start, stop) for start, stop in ranges]
+        futures = [self._pool.submit(kernel.task, start, stop) for start, stop in ranges]
         return [(value, None) for value in wait_all(futures)]
 
     def close(self) -> None:

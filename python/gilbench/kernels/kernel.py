@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from gilbench.kernels.domain import check_range
+from gilbench.kernels.oracle import expected_sum_squares
 
 
 class KernelUnavailable(RuntimeError):
@@ -53,6 +55,17 @@ class Kernel:
         if self._function is None:
             raise KernelUnavailable(f"{self.label} is unavailable: {self.reason}")
         return self._function(start, stop)
+
+    # What executors call.  A task is a range: for the sum-of-squares kernels it is the
+    # range summed; a probed function (``gilbench probe``) calls itself once per element.
+
+    def task(self, start: int, stop: int) -> Any:
+        """One task: what an executor runs for the range ``[start, stop)``."""
+        return self.sum_squares(start, stop)
+
+    def expected(self, ranges: Sequence[tuple[int, int]]) -> dict[tuple[int, int], Any]:
+        """The exact answer of each distinct task, computed once, to check every result."""
+        return {r: expected_sum_squares(*r) for r in set(ranges)}
 
 
 def resolve(ref: str) -> Kernel:

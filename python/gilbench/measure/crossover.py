@@ -30,7 +30,7 @@ from gilbench.kernels.backends import get_backend
 from gilbench.kernels.domain import LIMIT
 from gilbench.measure import stats
 from gilbench.measure.ceiling import CeilingProbe, calibrate_ceiling, ceiling_unavailable_reason
-from gilbench.measure.timing import expected_results, time_tasks
+from gilbench.measure.timing import time_tasks
 from gilbench.results import CrossoverResults, Point
 
 WORKERS = 2
@@ -143,7 +143,7 @@ def measure_size(
 ) -> list[Point]:
     """Time two tasks of ``n`` on each executor (the sequential one first in the list)."""
     ranges = [(0, n)] * WORKERS
-    expected = expected_results(ranges)
+    expected = kernel.expected(ranges)
     for _ in range(warmup):
         for executor in executors:
             time_tasks(executor, kernel, ranges, expected)

@@ -39,7 +39,6 @@ from gilbench.measure.timing import (
     BackendFailed,
     Sample,
     calibrate,
-    expected_results,
     time_tasks,
     timed_once,
 )
@@ -208,7 +207,7 @@ def _measure_group(
 ) -> None:
     n = results.sizes[kernel.name]
     ranges = task_ranges(config.mode, n, workers)
-    expected = expected_results(ranges)
+    expected = kernel.expected(ranges)
     samples: dict[str, list[Sample]] = {e.name: [] for e in executors}
     ceilings: list[float] = []
     label = f"{workers} workers · {kernel.name}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from gilbench.executors.base import Executor, WorkerDied
 from gilbench.kernels import Kernel
@@ -65,7 +66,7 @@ def time_tasks(
     cpu = time.process_time() - cpu_before
     cpu += sum(worker_cpu for _, worker_cpu in outcomes if worker_cpu is not None)
     for task_range, (value, _) in zip(ranges, outcomes, strict=True):
-        if value != expected[task_range]:
+        if not same_result(value, expected[task_range]):
             start, stop = task_range
             raise WrongResult(
                 f"backend {kernel.name!r} under {executor.name} with {executor.workers} workers "
@@ -73,6 +74,16 @@ def time_tasks(
                 f"{expected[task_range]}"
             )
     return Sample(wall, cpu)
+
+
+def same_result(value: Any, expected: Any) -> bool:
+    """Whether a task's result equals the expected one; arrays compare element by element."""
+    try:
+        return bool(value == expected)
+    except (TypeError, ValueError):  # an array's == is an array, whose truth is ambiguous
+        import numpy
+
+        return bool(numpy.array_equal(value, expected))
 
 
 def timed_once(kernel: Kernel, n: int) -> float:
