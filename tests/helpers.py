@@ -9,7 +9,9 @@ measures a time that a test then asserts on: the machine may be busy.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import io
 import os
 import signal
 import subprocess
@@ -112,6 +114,24 @@ def error_of(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1, captured.err
     return lines[0]
+
+
+@dataclasses.dataclass
+class Outcome:
+    status: int
+    out: str
+    err: str
+
+
+def gilbench_main(*argv: str) -> Outcome:
+    """``cli.main(argv)`` with stdout and stderr piped into strings."""
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("COLUMNS", "LINES", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
+            patch.delenv(name, raising=False)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            status = cli.main(list(argv))
+    return Outcome(status, out.getvalue(), err.getvalue())
 
 
 def help_of(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
@@ -268,7 +288,7 @@ def observed_gil(share: float, low: float, high: float, enabled: bool = True) ->
 # --- gilbench in a process group of its own ----------------------------------------------
 
 
-def start_gilbench(*argv: str) -> subprocess.Popen[str]:
+def start_gilbench(*argv: str, cwd: str | None = None) -> subprocess.Popen[str]:
     """``python -m gilbench ARGV`` in a new session: its workers stay findable by group."""
     package_root = str(Path(gilbench.__file__).resolve().parent.parent)
     env = dict(
@@ -278,6 +298,7 @@ def start_gilbench(*argv: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "gilbench", *argv],
         env=env,
+        cwd=cwd,
         start_new_session=True,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -292,9 +313,11 @@ def _default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def run_gilbench(*argv: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def run_gilbench(
+    *argv: str, timeout: float = 300, cwd: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """``python -m gilbench ARGV`` to the end, its stdout piped; killed past ``timeout``."""
-    process = start_gilbench(*argv)
+    process = start_gilbench(*argv, cwd=cwd)
     try:
         output, _ = process.communicate(timeout=timeout)
     finally:

@@ -7,10 +7,8 @@ no line over 100 columns, none ending in spaces.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import dataclasses
-import io
 import json
 import sys
 from collections.abc import Iterator
@@ -31,9 +29,11 @@ from gilbench.measure.stats import MIN_REPEATS
 from gilbench.report.plot import NothingToPlot
 from gilbench.results import load_json
 from helpers import (
+    Outcome,
     assert_fits_a_pipe,
     error_of,
     fake_kernel,
+    gilbench_main,
     help_of,
     parse,
     raising_in_pool_threads,
@@ -47,24 +47,6 @@ ARTICLE = "Why Python Threads Do Not Always Speed Up Your Code"
 AVAILABLE_BACKENDS = [n for n in gilbench.backend_names() if gilbench.get_backend(n).available]
 AVAILABLE_EXECUTORS = [n for n in parallel_names() if get_executor(n).unavailable() is None]
 TINY = ("--n", "20000", "--repeat", str(MIN_REPEATS), "--budget", "1", "--no-progress")
-
-
-@dataclasses.dataclass
-class Outcome:
-    status: int
-    out: str
-    err: str
-
-
-def gilbench_main(*argv: str) -> Outcome:
-    """``cli.main(argv)`` with stdout and stderr piped into strings."""
-    out, err = io.StringIO(), io.StringIO()
-    with pytest.MonkeyPatch.context() as patch:
-        for name in ("COLUMNS", "LINES", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
-            patch.delenv(name, raising=False)
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            status = cli.main(list(argv))
-    return Outcome(status, out.getvalue(), err.getvalue())
 
 
 # --- options, resolved from the table ----------------------------------------------------

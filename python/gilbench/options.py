@@ -12,6 +12,7 @@ prints as ``gilbench run: error: argument --x: MESSAGE``.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -104,6 +105,35 @@ def task_size(text: str) -> int:
     if not 1 <= value <= LIMIT:
         raise argparse.ArgumentTypeError(f"{text!r} is outside 1 .. 2**32 ({LIMIT})")
     return value
+
+
+def function_ref(text: str) -> str:
+    """``MODULE:FUNCTION``: imported now, so a typo fails before anything is measured."""
+    from gilbench.kernels.function import find
+
+    try:
+        find(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
+def _json(kind: type, said: str) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise argparse.ArgumentTypeError(f"{text!r} is not JSON ({error})") from None
+        if not isinstance(value, kind):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a JSON {said}")
+        return value
+
+    parse.__name__ = f"JSON {said}"
+    return parse
+
+
+json_list = _json(list, "list, e.g. '[1000000]'")
+json_object = _json(dict, "object, e.g. '{\"level\": 9}'")
 
 
 def _positive(convert: Callable[[str], float], what: str) -> Callable[[str], Any]:
@@ -275,6 +305,31 @@ MAX_TASK_SECONDS = Option(
     positive_float,
     0.05,
     "S",
+)
+FUNCTION = Option(
+    ("function",), "the function to probe, as MODULE:FUNCTION (e.g. zlib:compress)",
+    function_ref, metavar="MODULE:FUNCTION",
+)  # fmt: skip
+ARGS = Option(
+    ("--args",), "its positional arguments, a JSON list", json_list, metavar="JSON", shown="none"
+)
+KWARGS = Option(
+    ("--kwargs",), "its keyword arguments, a JSON object", json_object, metavar="JSON",
+    shown="none",
+)  # fmt: skip
+SETUP = Option(
+    ("--setup",),
+    "MODULE:FACTORY, called once in each worker with no arguments; it returns the positional "
+    "arguments (a tuple, or one value), for data too big or not JSON (e.g. a NumPy array)",
+    function_ref,
+    metavar="MODULE:FACTORY",
+    shown="none",
+)
+NO_CHECK = Option(
+    ("--no-check",),
+    "do not compare each result with the function's first (for functions that are not "
+    "deterministic)",
+    action="store_true",
 )
 EXECUTOR_OPTIONS = tuple(
     Option((o.flag,), o.help, default=o.default, choices=o.choices) for o in executor_options()

@@ -2,7 +2,8 @@
 
 Every saved file has the same envelope (``schema``, ``environment``, ``config``,
 ``warnings``, ``interrupted``, ``error``) and the fields of its kind: a ``run`` (also
-written by ``seed``), a ``bench`` or a ``crossover``.  JSON holds everything, CSV the
+written by ``seed``), a ``probe`` (a run of the user's function), a ``bench`` or a
+``crossover``.  JSON holds everything, CSV the
 scalar fields of each record; ``load_json`` reads any kind back.
 """
 
@@ -145,6 +146,28 @@ class RunResults(Results):
         return statistics.median(values) if values else None
 
 
+@dataclass(repr=False)
+class ProbeResults(RunResults):
+    """A run of one user function (``gilbench probe``): a run's fields, plus the call."""
+
+    kind: ClassVar[str] = "probe"
+
+    # name, reference, arguments, setup, call_s, checked, result_type, stays_here, pools
+    function: dict[str, Any] = field(default_factory=dict)
+
+    def verdict(self, executor: str) -> str | None:
+        """The verdict at the most workers measured under ``executor`` (None: not judged)."""
+        from gilbench.measure.analysis import judged
+
+        found = judged(self, self.function.get("name", ""), executor)
+        return found.verdict if found else None
+
+    def __repr__(self) -> str:
+        from gilbench.report.probe import probe_summary
+
+        return probe_summary(self)
+
+
 # --- bench ------------------------------------------------------------------------------
 
 
@@ -231,7 +254,7 @@ class CrossoverResults(Results):
 
 
 KINDS: dict[str, type[Results]] = {
-    cls.kind: cls for cls in (RunResults, BenchResults, CrossoverResults)
+    cls.kind: cls for cls in (RunResults, ProbeResults, BenchResults, CrossoverResults)
 }
 
 

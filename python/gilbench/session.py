@@ -19,11 +19,13 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from rich.console import Console, RenderableType
 
 from gilbench.environment import collect_environment, gil_enabled
 from gilbench.executors.base import WorkerDied, pin_refusal
+from gilbench.kernels.function import CallFailed
 from gilbench.measure.timing import BackendFailed, WrongResult
 from gilbench.options import Command, executor_settings
 from gilbench.results import Results, save_csv, save_json
@@ -106,7 +108,7 @@ def _measure(study: Study, show_progress: bool) -> int:
         # A second Ctrl-C while the partial results are written leaves at once.
         signal.signal(signal.SIGINT, lambda *_: os._exit(130))
         return 130
-    except (WorkerDied, WrongResult, BackendFailed) as error:
+    except (WorkerDied, WrongResult, BackendFailed, CallFailed) as error:
         study.results.error = str(error)
         return 1
     return 0
@@ -177,6 +179,13 @@ def _leave_now_if_threads_busy(status: int) -> None:
 # --- the studies ------------------------------------------------------------------------
 
 
+def _pin_if_possible(config: Any, results: Results) -> None:
+    """Pinning asked for where the OS cannot: run unpinned, and say so in the results."""
+    if (refusal := pin_refusal(config.pin)) is not None:
+        config.pin = False
+        results.warnings.append(refusal)
+
+
 def _run_study(values: argparse.Namespace, seed: bool = False) -> Study:
     from gilbench.measure import analysis
     from gilbench.measure.run import RunConfig, run
@@ -204,9 +213,7 @@ def _run_study(values: argparse.Namespace, seed: bool = False) -> Study:
             f"{max(config.workers)} workers asked for, but only {cores} cores are usable here: "
             "expect no speedup beyond that"
         )
-    if (refusal := pin_refusal(config.pin)) is not None:
-        config.pin = False
-        results.warnings.append(refusal)
+    _pin_if_possible(config, results)
     plural = "s" if len(config.backends) > 1 else ""
     plan = (
         f"measuring {len(config.backends)} backend{plural} ({', '.join(config.backends)}) "
@@ -222,6 +229,51 @@ def _run_study(values: argparse.Namespace, seed: bool = False) -> Study:
         seed_report if seed else run_report,
         analysis.finish_run,
         {"json": save_json, "csv": save_csv, **({} if seed else {"plot": plot_run})},
+    )
+
+
+def _probe_study(values: argparse.Namespace) -> Study:
+    from gilbench.kernels.function import display_name, find
+    from gilbench.measure import analysis
+    from gilbench.measure.probe import ProbeConfig, Target, probe_run
+    from gilbench.report.plot import plot_run
+    from gilbench.report.probe import probe_report
+    from gilbench.results import ProbeResults
+
+    config = ProbeConfig(
+        executors=values.executors,
+        workers=values.workers,
+        task_seconds=values.task_seconds,
+        min_repeat=values.repeat,
+        budget_s=values.budget,
+        pin=values.pin,
+        check=not values.no_check,
+        settings=executor_settings(values),
+    )
+    function = find(values.function)
+    target = Target(
+        function,
+        display_name(function, values.function),
+        values.function,
+        args=tuple(values.args or ()),
+        kwargs=values.kwargs or {},
+        setup=values.setup,
+    )
+    results = ProbeResults(collect_environment(), {})
+    _pin_if_possible(config, results)
+    plan = (
+        f"probing {target.describe_arguments()} sequentially and on "
+        f"{', '.join(config.executors)} at {', '.join(map(str, config.workers))} workers: "
+        f"its hold on the GIL, then at least {config.min_repeat} paired repeats (more while "
+        f"intervals are wide, within {config.budget_s:g} s)"
+    )
+    return Study(
+        results,
+        plan,
+        lambda progress: probe_run(target, config, results, progress),
+        probe_report,
+        analysis.finish_run,
+        {"json": save_json, "csv": save_csv, "plot": plot_run},
     )
 
 
@@ -276,9 +328,7 @@ def _crossover_study(values: argparse.Namespace) -> Study:
         results.warnings.append(
             "only 1 usable core here: 2 workers cannot beat 1, expect no crossover"
         )
-    if (refusal := pin_refusal(config.pin)) is not None:
-        config.pin = False
-        results.warnings.append(refusal)
+    _pin_if_possible(config, results)
     plan = (
         f"{len(config.backends)} backends ({', '.join(config.backends)}) on "
         f"{', '.join(config.executors)} at 2 workers against the same 2 tasks in sequence: "
@@ -298,6 +348,7 @@ def _crossover_study(values: argparse.Namespace) -> Study:
 STUDIES: dict[str, Callable[[argparse.Namespace], Study]] = {
     "run": _run_study,
     "seed": lambda values: _run_study(values, seed=True),
+    "probe": _probe_study,
     "bench": _bench_study,
     "crossover": _crossover_study,
 }

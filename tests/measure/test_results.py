@@ -84,6 +84,7 @@ def test_every_kind_has_one_schema() -> None:
     assert SCHEMA_VERSION == 2
     assert {kind: cls.schema() for kind, cls in KINDS.items()} == {
         "run": "gilbench.run/2",
+        "probe": "gilbench.probe/2",
         "bench": "gilbench.bench/2",
         "crossover": "gilbench.crossover/2",
     }

@@ -52,6 +52,7 @@ class Executor(abc.ABC):
     name: ClassVar[str]
     title: ClassVar[str]  # one line for report headings
     shares_gil: ClassVar[bool]  # True: its workers take turns on one GIL (when there is one)
+    runs_elsewhere: ClassVar[bool] = False  # True: workers rebuild the kernel from its ref
     options: ClassVar[tuple[ExecutorOption, ...]] = ()
 
     def __init__(self, workers: int, settings: dict[str, Any] | None = None) -> None:
@@ -67,7 +68,7 @@ class Executor(abc.ABC):
     @classmethod
     def refuses(cls, kernel: Kernel) -> str | None:
         """Why this executor cannot run ``kernel``; None when it can."""
-        return None
+        return kernel.stays_here if cls.runs_elsewhere else None
 
     @classmethod
     def heading(cls, gil_enabled: bool) -> str:

@@ -51,6 +51,7 @@ class Interpreters(Threads):
     name = "interpreters"
     title = "interpreters: one InterpreterPoolExecutor worker per thread, each its own GIL"
     shares_gil = False
+    runs_elsewhere = True
 
     @classmethod
     def heading(cls, gil_enabled: bool) -> str:
@@ -69,7 +70,7 @@ class Interpreters(Threads):
     def refuses(cls, kernel: Kernel) -> str | None:
         if cls.unavailable() is not None:
             return cls.unavailable()
-        return _refusal(kernel.ref)
+        return kernel.stays_here or _refusal(kernel.ref)
 
     def start(self) -> float:
         began = time.perf_counter()

@@ -80,6 +80,7 @@ class Processes(Executor):
     name = "processes"
     title = "processes: one ProcessPoolExecutor process per worker, each its own interpreter"
     shares_gil = False
+    runs_elsewhere = True
     options = (
         ExecutorOption(
             "--start-method",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from gilbench.kernels.domain import check_range
 from gilbench.kernels.oracle import expected_sum_squares
@@ -23,8 +23,10 @@ class Kernel:
     loop a compiled module chose for this CPU ("avx512-ifma", "avx2", "portable").
     """
 
+    first_size: ClassVar[int] = 1000  # where sizing a task starts: a range of 1000 is quick
+
     name: str
-    kind: str  # "backend" or "peer"
+    kind: str  # "backend", "peer" or "probe" (the user's function)
     toolchain: str
     releases_gil: bool
     available: bool
@@ -35,6 +37,7 @@ class Kernel:
     kernel_paths: tuple[str, ...] = ()  # every loop this CPU can run, best first
     twin_of: str | None = None
     compiled: bool = True  # False: interpreted (pure Python, NumPy), sized rather than run whole
+    stays_here: str | None = None  # why it cannot run in another process or interpreter
 
     @property
     def ref(self) -> str:
@@ -63,13 +66,19 @@ class Kernel:
         """One task: what an executor runs for the range ``[start, stop)``."""
         return self.sum_squares(start, stop)
 
-    def expected(self, ranges: Sequence[tuple[int, int]]) -> dict[tuple[int, int], Any]:
-        """The exact answer of each distinct task, computed once, to check every result."""
+    def expected(self, ranges: Sequence[tuple[int, int]]) -> dict[tuple[int, int], Any] | None:
+        """The exact answer of each distinct task, computed once, to check every result
+        (None: results are not checked)."""
         return {r: expected_sum_squares(*r) for r in set(ranges)}
+
+    def observed(self, held_share: float) -> Kernel:
+        """This kernel once its hold on the GIL has been seen; a backend's is known already."""
+        return self
 
 
 def resolve(ref: str) -> Kernel:
-    """The kernel a ``ref`` names ("backend:cpp", "peer:numba"); ``ValueError`` if unknown."""
+    """The kernel a ``ref`` names ("backend:cpp", "peer:numba", "probe:/tmp/.../call.pickle");
+    ``ValueError`` if unknown."""
     kind, _, name = ref.partition(":")
     if kind == "backend":
         from gilbench.kernels.backends import get_backend
@@ -79,4 +88,8 @@ def resolve(ref: str) -> Kernel:
         from gilbench.kernels.peers import get_peer
 
         return get_peer(name)
+    if kind == "probe":
+        from gilbench.kernels.function import load
+
+        return load(name)
     raise ValueError(f"unknown kernel reference {ref!r}")

@@ -163,9 +163,12 @@ BUSY_CORE_FRACTION = 0.85
 
 
 def busy_machine_warnings(results: RunResults) -> list[str]:
-    """Warn when one sequential task did not get a whole core: the machine was busy."""
+    """Warn when one sequential task did not get a whole core: the machine was busy.
+
+    Only for the kernels, which compute from start to end; a probed function may wait
+    (I/O, a lock, a sleep), and its report says so instead."""
     busy = [r.cores_busy for r in results.records if r.executor == BASELINE]
-    if not busy:
+    if not busy or results.kind == "probe":
         return []
     typical = statistics.median(busy)
     if typical >= BUSY_CORE_FRACTION:

@@ -61,4 +61,4 @@ def observe(call: Any, repeats: int = REPEATS) -> dict[str, Any]:
 def observe_backend(kernel: Kernel, task_n: int, task_s: float) -> dict[str, Any]:
     """Observe ``kernel`` on a range sized to last ``CALL_S`` (``task_n`` lasts ``task_s``)."""
     n = max(1, min(LIMIT, round(task_n * CALL_S / task_s)))
-    return observe(lambda: kernel.sum_squares(0, n))
+    return observe(lambda: kernel.task(0, n))

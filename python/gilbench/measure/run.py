@@ -107,20 +107,27 @@ def _least(config: RunConfig, workers: int) -> int:
 
 
 def _failed(kernel: Kernel, doing: str, error: Exception) -> BackendFailed:
-    return BackendFailed(f"backend {kernel.name!r} failed {doing}: {type(error).__name__}: {error}")
+    return BackendFailed(f"{kernel.label} failed {doing}: {type(error).__name__}: {error}")
 
 
 def run(
-    config: RunConfig, results: RunResults, on_progress: ProgressCallback | None = None
+    config: RunConfig,
+    results: RunResults,
+    on_progress: ProgressCallback | None = None,
+    kernels: Sequence[Kernel] | None = None,
 ) -> RunResults:
-    """Measure everything ``config`` asks for into ``results`` (filled in place, as it goes)."""
+    """Measure everything ``config`` asks for into ``results`` (filled in place, as it goes).
+
+    ``kernels`` replaces the backends ``config`` names (``gilbench probe`` passes the
+    user's function); each is sized, observed and measured the same way.
+    """
     results.config = config.to_dict()
     ceiling_reason = ceiling_unavailable_reason() if config.measure_ceiling else "not requested"
     if ceiling_reason is not None:
         results.warnings.append(f"machine ceiling not measured: {ceiling_reason}")
     tracker = _Tracker(on_progress, planned_units(config))
     cores = int(results.environment.get("usable_cpus") or 1)
-    kernels = [get_backend(name) for name in config.backends]
+    kernels = list(kernels) if kernels is not None else [get_backend(n) for n in config.backends]
 
     task_s: dict[str, float] = {}  # how long one task of each backend lasts, about
     for kernel in kernels:
@@ -131,7 +138,7 @@ def run(
         tracker.show(f"sizing tasks: {kernel.name}")
         try:
             results.sizes[kernel.name] = calibrate(
-                lambda n, k=kernel: k.sum_squares(0, n), config.task_seconds
+                lambda n, k=kernel: k.task(0, n), config.task_seconds, first_n=kernel.first_size
             )
             task_s[kernel.name] = config.task_seconds
         except Exception as error:
@@ -147,7 +154,7 @@ def run(
         ceiling_n = calibrate_ceiling(config.task_seconds)
 
     if config.observe_gil:
-        for kernel in kernels:
+        for index, kernel in enumerate(kernels):
             if ceiling_n is not None and cores > 1:  # the loop and the call need a core each
                 tracker.show(f"watching the GIL: {kernel.name} (waiting for two free cores)")
                 _, waited = wait_for_cores(ceiling_n, 2, LOW_CEILING_FRACTION * 2, WAIT_S)
@@ -158,6 +165,7 @@ def run(
                 results.gil[kernel.name] = observe_backend(kernel, n, task_s[kernel.name])
             except Exception as error:
                 raise _failed(kernel, "while its hold on the GIL was observed", error) from error
+            kernels[index] = kernel.observed(results.gil[kernel.name]["held_share"])
             tracker.tick(f"watched {kernel.name}")
 
     refused = _refusals(config, kernels, results)

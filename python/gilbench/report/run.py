@@ -34,10 +34,10 @@ def sizes_summary(results: RunResults) -> Text:
     return Text(f"elements {unit}: {sizes}", style="dim")
 
 
-def gil_table(results: RunResults) -> RenderableType:
+def gil_table(results: RunResults, subject: str = "backend") -> RenderableType:
     """The GIL, observed: held share with its interval, and the call's slow-down."""
     table = compact_table("the GIL, observed: a Python loop runs beside each call in a thread")
-    table.add_column("backend")
+    table.add_column(subject)
     table.add_column("GIL held\n[95% CI]", justify="right")
     table.add_column("call slowed\nbeside Python", justify="right")
     table.add_column("what it means")
@@ -71,16 +71,20 @@ def _meaning(seen: dict) -> str:
     return "holds the GIL throughout"
 
 
-def executor_table(results: RunResults, executor: str) -> RenderableType:
+def executor_table(results: RunResults, executor: str, subject: str = "backend") -> RenderableType:
     """Backend by workers for one executor: time, cores busy, speedup and of ceiling, verdict."""
     gil_enabled = bool(results.environment.get("gil_enabled", True))
     table = compact_table(heading(executor, gil_enabled))
-    table.add_column("backend")
+    table.add_column(subject)
+    per_call = subject == "function"  # a probe: one element is one call
     table.add_column("work-\ners", justify="right")
     table.add_column("time\nmedian", justify="right")
     table.add_column("cores\nbusy", justify="right")
     if executor == BASELINE:
-        table.add_column("ns per\nelement", justify="right")
+        per = "call" if subject == "function" else "element"
+        table.add_column(
+            f"time per\n{per}" if per == "call" else "ns per\nelement", justify="right"
+        )
         table.add_column("repeats", justify="right")
     else:
         table.add_column("speedup\n[95% CI]", justify="right")
@@ -100,7 +104,12 @@ def executor_table(results: RunResults, executor: str) -> RenderableType:
                 f"{record.cores_busy:.2f}",
             ]
             if executor == BASELINE:
-                cells += [f"{record.ns_per_element:.3g}", str(record.repeat)]
+                per = (
+                    seconds(record.wall_s / max(1, record.elements))
+                    if per_call
+                    else f"{record.ns_per_element:.3g}"
+                )
+                cells += [per, str(record.repeat)]
             else:
                 verdict = record.verdict or ""
                 mark = " unstable" if record.unstable else ""
@@ -163,15 +172,22 @@ def run_report(results: RunResults) -> RenderableType:
         sizes_summary(results),
     ]
     parts += status_notes(results.warnings, results.interrupted, "results", bool(results.records))
-    if results.gil:
-        parts += [Text(""), gil_table(results)]
-    for executor in results.executors():
-        if any(r.executor == executor for r in results.records):
-            parts += [Text(""), executor_table(results, executor)]
-        else:  # refused for every backend: no table, the reason is in the answers below
-            parts += [Text(""), Text(f"{executor}: cannot run any backend here", style="dim")]
+    parts += measured_tables(results)
     if results.records:
         parts += [Text(""), answers(results)]
     if (line := noise_line(results)) is not None:
         parts.append(line)
     return Group(*parts)
+
+
+def measured_tables(results: RunResults, subject: str = "backend") -> list[RenderableType]:
+    """The GIL observed, then one table per executor (a line for one that ran nothing)."""
+    parts: list[RenderableType] = []
+    if results.gil:
+        parts += [Text(""), gil_table(results, subject)]
+    for executor in results.executors():
+        if any(r.executor == executor for r in results.records):
+            parts += [Text(""), executor_table(results, executor, subject)]
+        else:  # refused for every backend: no table, the reason is in the answers below
+            parts += [Text(""), Text(f"{executor}: cannot run any {subject} here", style="dim")]
+    return parts

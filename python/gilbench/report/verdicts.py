@@ -52,25 +52,26 @@ def why(results: RunResults, record: Record) -> str:
     return on
 
 
+def executor_answer(results: RunResults, backend: str, executor: str) -> Text:
+    """'threads: yes, 1.97x [1.9-2.0] on 2 workers, ...' for one executor."""
+    refused = results.refusal(backend, executor)
+    if refused is not None:
+        return Text(f"{executor}: cannot run ({refused.splitlines()[0]})", style="dim")
+    record = judged(results, backend, executor)
+    if record is None or record.verdict is None:
+        return Text(f"{executor}: not measured above 1 worker", style="dim")
+    line = Text(f"{executor}: {ANSWER[record.verdict]}", style=VERDICT_STYLE[record.verdict])
+    line.append(f", {why(results, record)}")
+    if record.unstable:
+        line.append(" (unstable)", style="magenta")
+    return line
+
+
 def answer(results: RunResults, backend: str) -> Text:
     """'threads: yes, 1.97x [...]; processes: yes, ...': the title question, answered."""
-    line = Text()
-    for executor in [e for e in results.executors() if e != BASELINE]:
-        if line:
-            line.append("; ")
-        refused = results.refusal(backend, executor)
-        if refused is not None:
-            line.append(f"{executor}: cannot run ({refused.splitlines()[0]})", style="dim")
-            continue
-        record = judged(results, backend, executor)
-        if record is None or record.verdict is None:
-            line.append(f"{executor}: not measured above 1 worker", style="dim")
-            continue
-        word = ANSWER[record.verdict]
-        line.append(f"{executor}: {word}", style=VERDICT_STYLE[record.verdict])
-        line.append(f", {why(results, record)}")
-        if record.unstable:
-            line.append(" (unstable)", style="magenta")
+    line = Text("; ").join(
+        executor_answer(results, backend, e) for e in results.executors() if e != BASELINE
+    )
     held = held_words(results, backend)
     if held and any(e for e in results.executors() if shares_gil(e) and e != BASELINE):
         line.append(f" — it {held}")

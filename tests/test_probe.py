@@ -1,0 +1,255 @@
+"""``gilbench probe`` and ``gilbench.probe``: the user's function, measured as a backend is.
+
+The shipped examples' GIL classes are observed directly (wide margins, no timing
+asserted); the command and the API give the same verdicts on one function; every bad
+input is one line with its exit status; Ctrl-C leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import math
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import gilbench
+from gilbench import examples
+from gilbench.kernels.function import function_kernel
+from gilbench.measure.gil import CALL_S, observe
+from gilbench.results import ProbeResults, load_json
+from helpers import (
+    assert_fits_a_pipe,
+    error_of,
+    gilbench_main,
+    interrupt,
+    live_members,
+    run_gilbench,
+    start_gilbench,
+    wait_for,
+)
+
+QUICK = ("--workers", "1,2", "--repeat", "6", "--budget", "1", "--no-progress")
+
+# --- the examples' hold on the GIL, observed ------------------------------------------
+
+RELEASED, TURNS, HELD = "released", "takes turns", "held"
+
+EXAMPLES: list[tuple[Callable[..., Any], Callable[[], Any] | None, str]] = [
+    (examples.python_loop, None, TURNS),
+    (examples.sha256, examples.some_bytes, RELEASED),
+    (examples.compress, examples.some_bytes, RELEASED),
+    (examples.matmul, examples.matrices, RELEASED),
+    (examples.to_json, examples.big_dict, HELD),
+    (examples.sleep, None, RELEASED),
+]
+
+
+def gil_class(share: float) -> str:
+    """Wide bands: released well under a quarter, held well over three quarters."""
+    if share < 0.25:
+        return RELEASED
+    if share > 0.75:
+        return HELD
+    return TURNS
+
+
+@pytest.mark.parametrize(
+    ("function", "setup", "expected"), EXAMPLES, ids=[f.__name__ for f, _, _ in EXAMPLES]
+)
+def test_each_example_has_its_gil_class(
+    function: Callable[..., Any], setup: Callable[[], Any] | None, expected: str
+) -> None:
+    from threadpoolctl import threadpool_limits
+
+    made = setup() if setup else ()
+    args = made if isinstance(made, tuple) else (made,)
+    kernel = function_kernel(function.__name__, function, None, args, {}, None)
+    began = time.perf_counter()
+    kernel.task(0, 1)
+    loops = max(1, math.ceil(CALL_S / (time.perf_counter() - began)))
+    # One BLAS thread: the GIL is what is measured here, not BLAS competing for the cores.
+    with threadpool_limits(1):
+        for _ in range(3):  # a loop that got under 3/4 of a core cannot tell; look again
+            seen = observe(lambda: kernel.task(0, loops))
+            if not seen["contended"]:
+                break
+        else:
+            pytest.skip("the machine stayed too busy for the GIL probe (the loop got < 3/4 core)")
+    assert gil_class(seen["held_share"]) == expected, seen
+
+
+# --- the command and the API agree -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sleep_probes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """``examples.sleep`` probed once by the command (JSON) and once by the API."""
+    path = tmp_path_factory.mktemp("probe") / "sleep.json"
+    outcome = gilbench_main(
+        "probe", "gilbench.examples:sleep", "--executors", "threads,processes", *QUICK,
+        "--json", str(path),
+    )  # fmt: skip
+    probe = gilbench.Probe(executors=["threads", "processes"], workers=[1, 2], repeat=6, budget=1)
+    return {"outcome": outcome, "json": path, "api": probe(examples.sleep)}
+
+
+def test_cli_and_api_give_the_same_verdicts(sleep_probes: dict[str, Any]) -> None:
+    outcome = sleep_probes["outcome"]
+    assert outcome.status == 0, outcome.err
+    saved = load_json(sleep_probes["json"], "probe")
+    api: ProbeResults = sleep_probes["api"]
+    for executor in ("threads", "processes"):
+        assert saved.verdict(executor) == api.verdict(executor) == "scales"
+    assert gil_class(saved.gil["examples.sleep"]["held_share"]) == RELEASED
+    assert gil_class(api.gil["examples.sleep"]["held_share"]) == RELEASED
+
+
+def test_probe_json_has_the_fields_of_a_run(sleep_probes: dict[str, Any]) -> None:
+    data = json.loads(Path(sleep_probes["json"]).read_text())
+    assert data["schema"] == "gilbench.probe/2"
+    assert data["function"]["reference"] == "gilbench.examples:sleep"
+    assert data["function"]["checked"] is True
+    parallel = [r for r in data["records"] if r["executor"] != "sequential" and r["workers"] == 2]
+    assert {r["executor"] for r in parallel} == {"threads", "processes"}
+    for record in parallel:
+        assert record["speedup_ci"] and record["verdict"] and record["ceiling_ratios"]
+    assert "held_share_ci" in data["gil"]["examples.sleep"]
+    assert {s["executor"] for s in data["startups"]} >= {"threads", "processes"}
+
+
+def test_probe_report_answers_per_executor_in_words(sleep_probes: dict[str, Any]) -> None:
+    assert_fits_a_pipe(sleep_probes["outcome"].out)
+    out = " ".join(sleep_probes["outcome"].out.split())  # words, wherever lines wrap
+    assert "probing examples.sleep()" in out
+    assert "will threads (or processes) make examples.sleep faster?" in out
+    assert "threads: yes" in out and "it holds the GIL" in out
+    assert "processes: yes" in out and "to start 2 workers" in out
+    assert "it mostly waits" in out  # a sleep keeps no core busy
+
+
+def test_the_api_result_reads_as_an_answer(sleep_probes: dict[str, Any]) -> None:
+    text = repr(sleep_probes["api"])
+    assert text.startswith("<gilbench probe of examples.sleep() on ")
+    assert "threads: yes" in text and "processes: yes" in text
+
+
+# --- functions that stay in this process, short calls, results that differ ------------
+
+
+def test_a_lambda_runs_on_threads_only_with_a_warning_saying_why() -> None:
+    probe = gilbench.Probe(
+        executors=["threads", "processes"], workers=[1, 2], repeat=6, budget=1, task_seconds=0.02
+    )
+    with pytest.warns(UserWarning, match="threads only: .* is a lambda"):
+        found = probe(lambda n: sum(range(n)), 1000)
+    name = found.function["name"]
+    assert "top level of a module" in (found.refusal(name, "processes") or "")
+    assert found.find(name, "threads", 2) is not None
+    assert found.function["stays_here"] is not None
+    assert "processes: cannot run" in repr(found)
+
+
+def test_a_short_call_is_looped_and_says_so() -> None:
+    outcome = gilbench_main(
+        "probe", "zlib:crc32", "--args", '[[1, 2, 3]]', "--executors", "threads",
+        "--task-seconds", "0.02", *QUICK,
+    )  # fmt: skip
+    assert outcome.status == 1  # crc32 needs bytes: a JSON list is not one
+    assert "zlib.crc32([1, 2, 3]) raised TypeError" in outcome.err
+
+    outcome = gilbench_main(
+        "probe", "math:factorial", "--args", "[200]", "--executors", "threads",
+        "--task-seconds", "0.02", *QUICK,
+    )  # fmt: skip
+    assert outcome.status == 0, outcome.err
+    assert "too short to time alone, so each task calls it" in outcome.out
+
+
+def test_a_function_whose_results_differ_fails_unless_no_check() -> None:
+    args = ("probe", "random:random", "--executors", "threads", "--task-seconds", "0.02", *QUICK)
+    differs = gilbench_main(*args)
+    assert differs.status == 1
+    assert differs.err.count("\n") == 1 and "pass --no-check" in differs.err
+    unchecked = gilbench_main(*args, "--no-check")
+    assert unchecked.status == 0, unchecked.err
+    assert "results not checked (--no-check)" in unchecked.out
+
+
+def test_a_function_in_the_current_folder_runs_in_worker_processes(tmp_path: Path) -> None:
+    (tmp_path / "mywork.py").write_text("def work(n):\n    return sum(i * i for i in range(n))\n")
+    done = run_gilbench(
+        "probe", "mywork:work", "--args", "[20000]", "--executors", "processes",
+        "--task-seconds", "0.02", *QUICK, "--json", "out.json", cwd=str(tmp_path),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout
+    saved = load_json(tmp_path / "out.json", "probe")
+    assert not saved.refusals
+    assert saved.find("mywork.work", "processes", 2) is not None
+
+
+# --- bad input: one line, and the documented exit status --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["no_such_module_here:f"], "cannot import module 'no_such_module_here'"),
+        (["zlib:nothing"], "module 'zlib' has no attribute 'nothing'"),
+        (["zlib:MAX_WBITS"], "is an int, not something to call"),
+        (["zlib"], "is not MODULE:FUNCTION"),
+        (["zlib:compress", "--args", "[1,"], "argument --args: '[1,' is not JSON"),
+        (["zlib:compress", "--args", '{"a": 1}'], "is not a JSON list"),
+        (["zlib:compress", "--kwargs", "[1]"], "is not a JSON object"),
+        (["zlib:compress", "--setup", "no_such_module_here:f"], "argument --setup: cannot import"),
+    ],
+)
+def test_bad_input_is_one_line_with_exit_2(
+    capsys: pytest.CaptureFixture[str], argv: list[str], said: str
+) -> None:
+    assert said in error_of(capsys, "probe", *argv)
+
+
+def test_a_function_that_raises_exits_1_naming_the_exception() -> None:
+    outcome = gilbench_main("probe", "math:sqrt", "--args", "[-1]", *QUICK)
+    assert outcome.status == 1
+    assert outcome.err == "gilbench: error: math.sqrt(-1) raised ValueError: math domain error\n"
+
+
+def test_a_result_that_cannot_be_pickled_names_the_executor_and_type() -> None:
+    outcome = gilbench_main("probe", "threading:Lock", "--executors", "threads,processes", *QUICK)
+    assert outcome.status == 1
+    assert outcome.err.startswith("gilbench: error: processes: the result of threading.Lock, a ")
+    assert "cannot be pickled" in outcome.err and outcome.err.count("\n") == 1
+
+
+# --- Ctrl-C ------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds processes via /proc")
+def test_ctrl_c_exits_130_and_leaves_no_process_or_file() -> None:
+    before = set(glob.glob(f"{tempfile.gettempdir()}/gilbench-probe-*"))
+    process = start_gilbench(
+        "probe", "gilbench.examples:python_loop", "--workers", "2", "--repeat", "100",
+        "--no-progress",
+    )  # fmt: skip
+    started = wait_for(lambda: len(live_members(process.pid)) >= 3, 60)
+    time.sleep(0.5)
+    output = interrupt(process, whole_group=True)
+    assert started, "pool never started"
+    assert process.returncode == 130, output
+    assert "interrupted" in output
+    assert wait_for(lambda: not live_members(process.pid), 5), "worker processes left behind"
+    assert set(glob.glob(f"{tempfile.gettempdir()}/gilbench-probe-*")) <= before
+
+
+def test_the_api_refuses_an_unknown_executor_and_something_not_callable() -> None:
+    with pytest.raises(ValueError, match="unknown executor 'nope'"):
+        gilbench.Probe(executors=["nope"])
+    with pytest.raises(TypeError, match="not 'int'"):
+        gilbench.probe(3)  # type: ignore[arg-type]
