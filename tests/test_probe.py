@@ -12,7 +12,6 @@ import json
 import math
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,15 +39,6 @@ QUICK = ("--workers", "1,2", "--repeat", "6", "--budget", "1", "--no-progress")
 
 RELEASED, TURNS, HELD = "released", "takes turns", "held"
 
-EXAMPLES: list[tuple[Callable[..., Any], Callable[[], Any] | None, str]] = [
-    (examples.python_loop, None, TURNS),
-    (examples.sha256, examples.some_bytes, RELEASED),
-    (examples.compress, examples.some_bytes, RELEASED),
-    (examples.matmul, examples.matrices, RELEASED),
-    (examples.to_json, examples.big_dict, HELD),
-    (examples.sleep, None, RELEASED),
-]
-
 
 def gil_class(share: float) -> str:
     """Wide bands: released well under a quarter, held well over three quarters."""
@@ -59,15 +49,13 @@ def gil_class(share: float) -> str:
     return TURNS
 
 
-@pytest.mark.parametrize(
-    ("function", "setup", "expected"), EXAMPLES, ids=[f.__name__ for f, _, _ in EXAMPLES]
-)
-def test_each_example_has_its_gil_class(
-    function: Callable[..., Any], setup: Callable[[], Any] | None, expected: str
-) -> None:
+@pytest.mark.parametrize("name", list(examples.CASES))
+def test_each_example_has_its_gil_class(name: str) -> None:
     from threadpoolctl import threadpool_limits
 
-    made = setup() if setup else ()
+    setup, expected = examples.CASES[name]
+    function = getattr(examples, name)
+    made = getattr(examples, setup)() if setup else ()
     args = made if isinstance(made, tuple) else (made,)
     kernel = function_kernel(function.__name__, function, None, args, {}, None)
     began = time.perf_counter()

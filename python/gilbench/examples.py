@@ -28,6 +28,17 @@ import numpy as np
 
 SIZE = 4 * 2**20  # bytes for sha256 and compress: a few MB, as a file read at once
 
+CASES: dict[str, tuple[str | None, str]] = {
+    # function: (its setup factory, its hold on the GIL: released, takes turns or held)
+    "python_loop": (None, "takes turns"),
+    "sha256": ("some_bytes", "released"),
+    "compress": ("some_bytes", "released"),
+    "matmul": ("matrices", "released"),
+    "to_json": ("big_dict", "held"),
+    "sleep": (None, "released"),
+}
+"""What the tests check and ``tools/probe_examples.py`` measures for README."""
+
 
 def python_loop(n: int = 300_000) -> int:
     """Pure Python arithmetic: the interpreter holds the GIL, handing it over every 5 ms."""
