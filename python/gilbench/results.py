@@ -81,11 +81,15 @@ class Record:
     repeat: int
     wall_samples_s: list[float] = field(default_factory=list)
     cpu_samples_s: list[float] = field(default_factory=list)
+    # Of each wall time, the longest a worker waited for a core another program had
+    # (Linux run-queue wait; 0 where it cannot be told): ratios use wall - stolen.
+    stolen_samples_s: list[float] = field(default_factory=list)
     unstable: bool = False  # pyperf's rules, on the wall times (or on the ratios when parallel)
     instability: str | None = None
     task_s: float | None = None  # one task alone: the sequential time over the tasks
     # Ceilings of the repeats set aside and taken again: the machine gave k native threads
-    # under 0.8 of the cores they could use, so nothing measured beside them was kept.
+    # under 0.8 of the cores they could use, or another program had a worker's core for
+    # over half a sample, so nothing measured in that repeat was kept.
     set_aside_ceilings: list[float] = field(default_factory=list)
     # --- parallel records: paired against the sequential baseline of the same repeats
     ratios: list[float] = field(default_factory=list)  # speedup inside each repeat

@@ -197,9 +197,7 @@ def test_a_busy_machine_is_recorded_beside_each_backend(monkeypatch: pytest.Monk
         pytest.skip("the machine ceiling needs the C++ module")
 
     def two_threads_no_faster_than_one(probe: crossover.CeilingProbe) -> float:
-        probe.one_thread_s.append(0.02)
-        probe.k_threads_s.append(0.04)  # 2 x 0.02 / 0.04: a ceiling of 1.0
-        return 1.0
+        return 1.0  # 2 x 0.02 / 0.04: two threads took twice as long as one
 
     monkeypatch.setattr(crossover.CeilingProbe, "sample", two_threads_no_faster_than_one)
     results = measured(tiny_config(backends=["numpy"], executors=["threads"], measure_ceiling=True))

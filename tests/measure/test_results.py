@@ -36,6 +36,7 @@ RECORD_KEYS = {
     "elements",
     "releases_gil",
     "wall_s",
+    "stolen_samples_s",
     "cpu_s",
     "cores_busy",
     "startup_s",

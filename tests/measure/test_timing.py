@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 import gilbench
 from gilbench.executors.base import WorkerDied
 from gilbench.executors.sequential import Sequential
 from gilbench.executors.threads import Threads
-from gilbench.kernels.backends import BackendUnavailable
 from gilbench.kernels.oracle import expected_sum_squares
 from gilbench.measure import ceiling
 from gilbench.measure.ceiling import CeilingProbe, is_low
@@ -104,25 +105,26 @@ def test_a_low_ceiling(speedup: float, workers: int, cores: int | None, low: boo
     assert is_low(speedup, workers, cores) is low
 
 
-def test_ceiling_ratios_are_paired_per_sample() -> None:
-    probe = CeilingProbe(workers=2, n=1000)
-    probe.one_thread_s += [0.010, 0.020, 0.010]
-    probe.k_threads_s += [0.010, 0.020, 0.020]
-    assert probe.ratios == pytest.approx([2.0, 2.0, 1.0])
-
-
-def test_a_ceiling_sample_is_k_threads_against_one() -> None:
+def test_a_ceiling_sample_is_k_threads_against_one_net_of_stolen_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     if ceiling.ceiling_unavailable_reason() is not None:
         pytest.skip("the machine ceiling needs the C++ module")
-    probe = CeilingProbe(workers=2, n=ceiling.calibrate_ceiling(0.002))
-    value = probe.sample()
-    assert value > 0 and probe.ratios == [value]
-    assert len(probe.one_thread_s) == len(probe.k_threads_s) == 1
+    # One thread: 30 ms of which 10 taken by another program; two threads: 20 ms, none taken.
+    taken = iter([Sample(0.030, 0.020, 0.010), Sample(0.020, 0.040, 0.0)])
+    monkeypatch.setattr(ceiling, "time_tasks", lambda *args: next(taken))
+    with CeilingProbe(workers=2, n=1000) as probe:
+        assert probe.sample() == pytest.approx(2 * 0.020 / 0.020)
+
+
+def test_a_real_ceiling_sample_runs_two_pinned_threads() -> None:
+    if ceiling.ceiling_unavailable_reason() is not None:
+        pytest.skip("the machine ceiling needs the C++ module")
+    with CeilingProbe(workers=2, n=ceiling.calibrate_ceiling(0.002), cpus=[0]) as probe:
+        assert probe.sample() > 0
 
 
 def test_without_the_cpp_module_the_ceiling_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
-    def missing(ranges: object) -> list[int]:
-        raise BackendUnavailable("native threads need the C++ module: gone")
-
-    monkeypatch.setattr(ceiling, "native_threads", missing)
-    assert ceiling.ceiling_unavailable_reason() == "native threads need the C++ module: gone"
+    gone = dataclasses.replace(gilbench.get_backend("cpp"), available=False, reason="gone")
+    monkeypatch.setattr(ceiling, "get_backend", lambda name: gone)
+    assert ceiling.ceiling_unavailable_reason() == "it needs the C++ module: gone"

@@ -89,6 +89,15 @@ class Executor(abc.ABC):
     def terminate(self) -> None:  # noqa: B027 - nothing to stop is a fine default
         """Stop every worker now, even mid-task (Ctrl-C, a failure)."""
 
+    def worker_pids(self) -> list[int]:
+        """The processes its workers run in, besides this one (none: they are threads here)."""
+        return []
+
+    def waits_are_others(self) -> bool:
+        """Whether a worker waiting for a core can only mean another program had it: each
+        worker pinned to a core of its own (``measure.stolen`` subtracts such waits)."""
+        return bool(self.cpus) and self.workers <= len(self.cpus or ())
+
     @property
     def cpus(self) -> list[int] | None:
         return self.settings.get("cpus")

@@ -123,6 +123,10 @@ class Processes(Executor):
                 f"on a pool of {self.workers} processes"
             ) from None
 
+    def worker_pids(self) -> list[int]:
+        # The executor keeps its processes in a private dict (as terminate() below reads).
+        return list(getattr(self._pool, "_processes", None) or {})
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True)

@@ -13,5 +13,8 @@ class Sequential(Executor):
     title = "sequential: the baseline, the same tasks one after another"
     shares_gil = True
 
+    def waits_are_others(self) -> bool:
+        return True  # one thread, this one: no other of ours wants a core meanwhile
+
     def run(self, kernel: Kernel, ranges: Sequence[Range]) -> list[TaskOutcome]:
         return [(kernel.task(start, stop), None) for start, stop in ranges]

@@ -66,13 +66,15 @@ def record(
         cpu_samples_s=cpus,
         set_aside_ceilings=list(set_aside),
     )
+    found.stolen_samples_s = [s.stolen_s for s in taken]
     if baseline:
         found.task_s = statistics.median(s.wall_s for s in baseline) / tasks
     if executor.name == BASELINE or not baseline:
         found.instability = stats.instability(walls)
         found.unstable = found.instability is not None
         return found
-    ratios = stats.paired_ratios([s.wall_s for s in baseline], walls)
+    # Net of what other programs took from the workers' cores (``stolen``), both sides.
+    ratios = stats.paired_ratios([s.net_s for s in baseline], [s.net_s for s in taken])
     speedup = stats.estimate(ratios)
     found.ratios = ratios
     found.speedup = speedup.median
@@ -211,6 +213,10 @@ def noise_summary(results: RunResults) -> dict[str, Any]:
             len(r.set_aside_ceilings) for r in results.records if r.executor == BASELINE
         ),
         "median_halfwidth": statistics.median(spreads) if spreads else None,
+        # Of all the time measured, the share other programs took from the workers' cores
+        # (subtracted before any ratio was formed).
+        "stolen_share": sum(sum(r.stolen_samples_s) for r in results.records)
+        / max(1e-9, sum(sum(r.wall_samples_s) for r in results.records)),
         "repeats": [
             min((r.repeat for r in parallel), default=0),
             max((r.repeat for r in parallel), default=0),

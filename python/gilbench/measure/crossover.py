@@ -153,7 +153,7 @@ def measure_size(
     while done < rounds:
         shift = done % len(executors)
         for executor in [*executors[shift:], *executors[:shift]]:
-            samples[executor.name].append(time_tasks(executor, kernel, ranges, expected).wall_s)
+            samples[executor.name].append(time_tasks(executor, kernel, ranges, expected).net_s)
         if done == 0 and samples[BASELINE][0] / WORKERS < SHORT_TASK_S:
             rounds = max(rounds, config.short_rounds)
         done += 1
@@ -202,7 +202,7 @@ def run_crossover(
         else:
             usable.append(name)
     with started((BASELINE, *usable), WORKERS, results.startups, settings) as executors:
-        before = _ceiling_samples(ceiling_n, results)
+        before = _ceiling_samples(ceiling_n, results, settings["cpus"])
         for index, name in enumerate(config.backends):
             kernel = get_backend(name)
             runnable = [e for e in executors if e.refuses(kernel) is None]
@@ -217,7 +217,7 @@ def run_crossover(
                 if points[0].task_s >= config.max_task_s:
                     break
             show(index + 1, f"{name} · machine ceiling")
-            after = _ceiling_samples(ceiling_n, results)
+            after = _ceiling_samples(ceiling_n, results, settings["cpus"])
             if before is not None and after is not None:
                 results.ceiling_by_backend[name] = statistics.median([*before, *after])
             before = after
@@ -239,11 +239,13 @@ def _ceiling_size(config: CrossoverConfig, results: CrossoverResults) -> int | N
     return calibrate_ceiling(CEILING_TASK_S)
 
 
-def _ceiling_samples(n: int | None, results: CrossoverResults) -> list[float] | None:
+def _ceiling_samples(
+    n: int | None, results: CrossoverResults, cpus: list[int] | None
+) -> list[float] | None:
     """A few fresh samples of the ceiling, also added to the run's overall list."""
     if n is None:
         return None
-    probe = CeilingProbe(WORKERS, n)
-    fresh = [probe.sample() for _ in range(CEILING_SAMPLES)]
+    with CeilingProbe(WORKERS, n, cpus) as probe:
+        fresh = [probe.sample() for _ in range(CEILING_SAMPLES)]
     results.ceiling_ratios += fresh
     return fresh

@@ -16,6 +16,7 @@ Order of work, chosen so that noise on a shared machine hurts least:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
 from collections.abc import Callable, Sequence
@@ -145,6 +146,7 @@ def run(
             raise _failed(kernel, "while sizing its task", error) from error
         tracker.tick(f"sized {kernel.name}")
 
+    cpus = pin_cpus(config.pin)
     ceiling_n = None
     if ceiling_reason is None and any(w > 1 for w in config.workers):
         tracker.show("sizing the machine ceiling")
@@ -157,7 +159,7 @@ def run(
         for index, kernel in enumerate(kernels):
             if ceiling_n is not None and cores > 1:  # the loop and the call need a core each
                 tracker.show(f"watching the GIL: {kernel.name} (waiting for two free cores)")
-                _, waited = wait_for_cores(ceiling_n, 2, LOW_CEILING_FRACTION * 2, WAIT_S)
+                _, waited = wait_for_cores(ceiling_n, 2, LOW_CEILING_FRACTION * 2, WAIT_S, cpus)
                 results.waited_s += waited
             tracker.show(f"watching the GIL: {kernel.name}")
             n = results.sizes[kernel.name]
@@ -171,16 +173,20 @@ def run(
     refused = _refusals(config, kernels, results)
     groups = len(config.workers) * len(kernels)
     extra = _Budget(config.budget_s)
-    settings = {**config.settings, "cpus": pin_cpus(config.pin)}
+    settings = {**config.settings, "cpus": cpus}
     usable = [n for n in config.executors if get_executor(n).unavailable() is None]
     for index, workers in enumerate(config.workers):
         names = [BASELINE, *usable]
-        with started(names, workers, results.startups, settings) as executors:
+        ceiling = (
+            CeilingProbe(workers, ceiling_n, cpus)
+            if ceiling_n and workers > 1
+            else contextlib.nullcontext()
+        )
+        with started(names, workers, results.startups, settings) as executors, ceiling as probe:
             for position, kernel in enumerate(kernels):
                 group = index * len(kernels) + position
                 share = extra.share(groups - group)
                 runnable = [e for e in executors if e.name not in refused.get(kernel.name, ())]
-                probe = CeilingProbe(workers, ceiling_n) if ceiling_n and workers > 1 else None
                 _measure_group(config, workers, kernel, runnable, probe, results, tracker, share)
     analysis.judge_run(results)
     return results
@@ -250,13 +256,15 @@ def _measure_group(
             tracker.show(f"{label} · machine ceiling")
             ceiling = probe.sample()
         attempts += 1
-        if ceiling is not None and ceiling < floor and attempts <= config.max_repeat:
+        # Another program had a worker's core for over half a sample: taken again too.
+        stolen = any(s.mostly_stolen for s in taken.values())
+        if ceiling is not None and (ceiling < floor or stolen) and attempts <= config.max_repeat:
             budget.open()
             if budget.deciding():
                 set_aside.append(ceiling)
                 assert probe is not None
                 tracker.show(f"{label} · waiting for {min(workers, cores)} free cores")
-                _, waited = wait_for_cores(probe.n, workers, floor, budget.deciding_left())
+                _, waited = probe.wait(floor, budget.deciding_left())
                 results.waited_s += waited
                 continue
         for name, value in taken.items():
@@ -344,18 +352,18 @@ def _more(samples: dict[str, list[Sample]], ceilings: list[float], budget: _Shar
     budget allows it, or one is still wider than 5% of its median and a little more may
     go to narrowing it."""
     estimates = []
-    baseline = [s.wall_s for s in samples.get(BASELINE, [])]
+    baseline = [s.net_s for s in samples.get(BASELINE, [])]
     for name, taken in samples.items():
         if name == BASELINE or not baseline:
             continue
-        ratios = stats.paired_ratios(baseline, [s.wall_s for s in taken])
+        ratios = stats.paired_ratios(baseline, [s.net_s for s in taken])
         speedup = stats.estimate(ratios)
         fraction = None
         if ceilings:
             fraction = stats.estimate([r / c for r, c in zip(ratios, ceilings, strict=False)])
         estimates.append((speedup, fraction))
     if not estimates:  # the baseline alone: narrow its own times
-        walls = [s.wall_s for taken in samples.values() for s in taken]
+        walls = [s.net_s for taken in samples.values() for s in taken]
         return budget.settling() and not stats.stable_enough(stats.estimate(walls))
     if any(not stats.decided(s, f) for s, f in estimates):
         return budget.deciding()

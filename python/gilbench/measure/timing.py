@@ -3,7 +3,9 @@
 Wall time comes from ``perf_counter``.  CPU time is that of the whole process tree:
 the parent's ``process_time`` (which covers all its threads) plus the CPU time each
 worker process reports for its own task.  CPU/wall is then the number of cores
-that were actually busy: the most direct picture of the GIL.
+that were actually busy: the most direct picture of the GIL.  The time another
+program kept a worker from its core is read from the kernel (``stolen``) and kept
+apart: speedups are made of the net time.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from gilbench.executors.base import Executor, WorkerDied
 from gilbench.kernels import Kernel
 from gilbench.kernels.domain import LIMIT
 from gilbench.kernels.oracle import expected_sum_squares
+from gilbench.measure import stolen
 
 
 class WrongResult(RuntimeError):
@@ -32,6 +35,21 @@ class BackendFailed(RuntimeError):
 class Sample:
     wall_s: float
     cpu_s: float
+    stolen_s: float = 0.0  # the longest a worker waited for a core another program had
+
+    @property
+    def net_s(self) -> float:
+        """The wall time without what another program took: what speedups are made of.
+
+        At most half is taken off: a wait is counted when the thread gets its core back,
+        so one that began before the sample may be counted in it; a sample that lost
+        more than half (``mostly_stolen``) says little, and its repeat is taken again.
+        """
+        return self.wall_s - min(self.stolen_s, self.wall_s / 2)
+
+    @property
+    def mostly_stolen(self) -> bool:
+        return self.stolen_s > self.wall_s / 2
 
 
 def expected_results(ranges: Sequence[tuple[int, int]]) -> dict[tuple[int, int], int]:
@@ -51,6 +69,9 @@ def time_tasks(
     A kernel that raises is reported as :class:`BackendFailed`, naming the kernel, the
     executor and the range; a dead worker (``WorkerDied``) and Ctrl-C go up as they are.
     """
+    watch = stolen.supported() and executor.waits_are_others()
+    pids = executor.worker_pids() if watch else []
+    waits = stolen.snapshot(pids) if watch else {}
     cpu_before = time.process_time()
     began = time.perf_counter()
     try:
@@ -66,11 +87,12 @@ def time_tasks(
         ) from error
     wall = time.perf_counter() - began
     cpu = time.process_time() - cpu_before
+    taken = stolen.longest_wait_s(waits, stolen.snapshot(pids)) if watch else 0.0
     cpu += sum(worker_cpu for _, worker_cpu in outcomes if worker_cpu is not None)
     for task_range, (value, _) in zip(ranges, outcomes, strict=True):
         if expected is not None and not same_result(value, expected[task_range]):
             raise WrongResult(_wrong(kernel, executor, task_range, value, expected[task_range]))
-    return Sample(wall, cpu)
+    return Sample(wall, cpu, taken)
 
 
 def _wrong(kernel: Kernel, executor: Executor, task: tuple[int, int], value: Any, want: Any) -> str:

@@ -150,6 +150,7 @@ def noise_line(results: RunResults) -> Text | None:
     said = (
         f"noise: speedup intervals ±{spread:.0%} (median half-width), "
         f"{noise['repeats'][0]}-{noise['repeats'][1]} repeats per cell, "
+        f"{noise['stolen_share']:.0%} of the time measured taken by other programs (subtracted), "
         f"{noise['set_aside']} repeats set aside and {noise['waited_s']:.0f} s waited while the "
         "machine ceiling showed it busy, "
         f"{noise['unstable']} of {noise['cells']} cells unstable, "

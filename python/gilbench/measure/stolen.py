@@ -1,0 +1,57 @@
+"""Time taken by other programs, read from the kernel: how long our threads waited for a core.
+
+Linux counts, per thread, the time it was ready to run but waited in a run queue
+(``run_delay``, the second field of ``/proc/<pid>/task/<tid>/schedstat``).  With each
+worker pinned to a core of its own and no more workers than cores, none of our
+threads waits for another of ours: whatever a worker waited, another program had
+its core.  The longest such wait among the threads of one sample is what that
+program added to the sample's wall time (exactly so for workers that run side by
+side; for workers taking turns on the GIL it is a lower bound, so the correction
+can never make held code look faster).  ``net = wall - stolen`` is then the time the
+sample would have taken on the machine alone, and speedups are ratios of net times.
+
+What a hypervisor takes from the whole VM (steal time) is invisible here: the guest
+does not see its vCPU stop.  The machine ceiling, measured beside each repeat, still
+catches that.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+Snapshot = dict[tuple[int, int], int]  # (pid, tid): nanoseconds waited so far
+
+_SELF = os.getpid()
+
+
+def supported() -> bool:
+    """Whether this kernel exposes per-thread run-queue waits (Linux with schedstats)."""
+    return os.path.exists(f"/proc/{_SELF}/task/{_SELF}/schedstat")
+
+
+def snapshot(pids: Iterable[int] = ()) -> Snapshot:
+    """Every thread's run-queue wait so far, in this process and in ``pids``."""
+    waits: Snapshot = {}
+    for pid in (os.getpid(), *pids):
+        try:
+            tids = os.listdir(f"/proc/{pid}/task")
+        except OSError:  # the process is gone
+            continue
+        for tid in tids:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/schedstat", "rb") as file:
+                    waits[(pid, int(tid))] = int(file.read().split()[1])
+            except (OSError, IndexError, ValueError):  # the thread ended meanwhile
+                continue
+    return waits
+
+
+def longest_wait_s(before: Snapshot, after: Snapshot) -> float:
+    """The longest wait for a core of any one thread between two snapshots, in seconds.
+
+    A thread that started in between counts from zero; one that ended is lost (its wait
+    went with it), which can only make the correction smaller.
+    """
+    waited = [ns - before.get(key, 0) for key, ns in after.items()]
+    return max(waited, default=0) / 1e9
