@@ -165,7 +165,8 @@ def test_lists_sizes_and_modes_parse() -> None:
     assert values.executors == ["threads", "processes"]  # registry order, baseline implied
     assert values.workers == [1, 2, 4]
     assert values.mode == "strong" and values.n == 20_000_000
-    assert options.executor_settings(values) == {"start_method": "spawn"}
+    unset = {option.dest: None for option in options.EXECUTOR_OPTIONS}
+    assert options.executor_settings(values) == {**unset, "start_method": "spawn"}
 
 
 @pytest.mark.parametrize(

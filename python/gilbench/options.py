@@ -277,7 +277,7 @@ MAX_TASK_SECONDS = Option(
     "S",
 )
 EXECUTOR_OPTIONS = tuple(
-    Option((o.flag,), o.help, default=o.default, choices=o.choices) for o in executor_options()
+    Option((o.flag,), o.help, o.type, o.default, o.metavar, o.choices) for o in executor_options()
 )
 
 QUICK = {"workers": [1, 2], "task_seconds": 0.04, "repeat": 9, "budget": 24.0}

@@ -86,6 +86,9 @@ class Record:
     # Ceilings of the repeats set aside and taken again: the machine gave k native threads
     # under 0.8 of the cores they could use, so nothing measured beside them was kept.
     set_aside_ceilings: list[float] = field(default_factory=list)
+    # Median of what the executor itself cost per run, apart from the work (scheduling and
+    # transfers, from Dask's task stream); None for executors that cannot tell.
+    overhead_s: float | None = None
     # --- parallel records: paired against the sequential baseline of the same repeats
     ratios: list[float] = field(default_factory=list)  # speedup inside each repeat
     speedup: float | None = None  # median of ratios

@@ -88,6 +88,8 @@ def started(
             startup = executor.start()
             if startup is not None:
                 startups.append({"executor": name, "workers": workers, "startup_s": startup})
+                if (description := executor.description()) is not None:
+                    startups[-1]["description"] = description
         yield executors
     except BaseException:
         for executor in executors:

@@ -3,7 +3,9 @@
 Wall time comes from ``perf_counter``.  CPU time is that of the whole process tree:
 the parent's ``process_time`` (which covers all its threads) plus the CPU time each
 worker process reports for its own task.  CPU/wall is then the number of cores
-that were actually busy: the most direct picture of the GIL.
+that were actually busy: the most direct picture of the GIL.  An executor that can
+tell its own cost apart from the work (Dask, from its task stream) adds it as
+``overhead_s``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gilbench.executors.base import Executor, WorkerDied
+from gilbench.executors.base import Executor, ExecutorFailed
 from gilbench.kernels import Kernel
 from gilbench.kernels.domain import LIMIT
 from gilbench.kernels.oracle import expected_sum_squares
@@ -31,6 +33,7 @@ class BackendFailed(RuntimeError):
 class Sample:
     wall_s: float
     cpu_s: float
+    overhead_s: float | None = None  # of wall_s, the executor's own cost, where it can tell
 
 
 def expected_results(ranges: Sequence[tuple[int, int]]) -> dict[tuple[int, int], int]:
@@ -47,13 +50,14 @@ def time_tasks(
     """Run ``ranges`` on ``executor`` once; check every result; return wall and CPU time.
 
     A kernel that raises is reported as :class:`BackendFailed`, naming the kernel, the
-    executor and the range; a dead worker (``WorkerDied``) and Ctrl-C go up as they are.
+    executor and the range; a failed executor (a dead worker: ``ExecutorFailed``) and Ctrl-C
+    go up as they are.
     """
     cpu_before = time.process_time()
     began = time.perf_counter()
     try:
         outcomes = executor.run(kernel, ranges)
-    except (WorkerDied, KeyboardInterrupt):
+    except (ExecutorFailed, KeyboardInterrupt):
         raise
     except Exception as error:
         start, stop = ranges[0][0], ranges[-1][1]
@@ -73,7 +77,7 @@ def time_tasks(
                 f"returned {value} for range({start}, {stop}); the exact answer is "
                 f"{expected[task_range]}"
             )
-    return Sample(wall, cpu)
+    return Sample(wall, cpu, executor.last_overhead_s())
 
 
 def same_result(value: Any, expected: Any) -> bool:

@@ -78,6 +78,9 @@ def executor_table(results: RunResults, executor: str) -> RenderableType:
     table.add_column("backend")
     table.add_column("work-\ners", justify="right")
     table.add_column("time\nmedian", justify="right")
+    overhead = any(r.overhead_s is not None for r in results.records if r.executor == executor)
+    if overhead:
+        table.add_column("of it\noverhead", justify="right")
     table.add_column("cores\nbusy", justify="right")
     if executor == BASELINE:
         table.add_column("ns per\nelement", justify="right")
@@ -93,12 +96,11 @@ def executor_table(results: RunResults, executor: str) -> RenderableType:
             key=lambda r: r.workers,
         )
         for position, record in enumerate(rows):
-            cells: list = [
-                backend if position == 0 else "",
-                str(record.workers),
-                seconds(record.wall_s),
-                f"{record.cores_busy:.2f}",
-            ]
+            cells: list = [backend if position == 0 else "", str(record.workers)]
+            cells.append(seconds(record.wall_s))
+            if overhead:
+                cells.append(NONE if record.overhead_s is None else seconds(record.overhead_s))
+            cells.append(f"{record.cores_busy:.2f}")
             if executor == BASELINE:
                 cells += [f"{record.ns_per_element:.3g}", str(record.repeat)]
             else:
@@ -112,6 +114,11 @@ def executor_table(results: RunResults, executor: str) -> RenderableType:
             last = position == len(rows) - 1 and index < len(backends) - 1
             table.add_row(*cells, end_section=last)
     notes = []
+    if overhead:
+        notes.append(
+            "overhead: of the time, what the executor cost apart from the work (scheduling, "
+            "transfers), from its task stream"
+        )
     if (started := startup_words(results, executor)) is not None:
         notes.append(started)
     refused = [f"{r['backend']}" for r in results.refusals if r["executor"] == executor]
@@ -168,8 +175,10 @@ def run_report(results: RunResults) -> RenderableType:
     for executor in results.executors():
         if any(r.executor == executor for r in results.records):
             parts += [Text(""), executor_table(results, executor)]
-        else:  # refused for every backend: no table, the reason is in the answers below
-            parts += [Text(""), Text(f"{executor}: cannot run any backend here", style="dim")]
+        else:  # refused for every backend: no table, one line with the reason if it is one
+            reasons = {r["reason"] for r in results.refusals if r["executor"] == executor}
+            why = f": {reasons.pop().splitlines()[0]}" if len(reasons) == 1 else ""
+            parts += [Text(""), Text(f"{executor}: cannot run any backend here{why}", style="dim")]
     if results.records:
         parts += [Text(""), answers(results)]
     if (line := noise_line(results)) is not None:
