@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from gilbench.executors.base import Executor, ExecutorOption
+from gilbench.executors.dask_cluster import DaskProcesses, DaskThreads
 from gilbench.executors.interpreters import Interpreters
 from gilbench.executors.processes import Processes
 from gilbench.executors.sequential import Sequential
@@ -24,6 +25,8 @@ EXECUTORS: dict[str, type[Executor]] = {
         Threads,
         Processes,
         Interpreters,
+        DaskThreads,
+        DaskProcesses,
     )
 }
 
