@@ -77,9 +77,11 @@ def test_every_backend_is_exact_on_both_executors(dask_executor: DaskExecutor, n
 def test_a_local_cluster_has_the_executors_shape(dask_executor: DaskExecutor) -> None:
     client = dask_executor._client
     assert client is not None
-    threads = sorted(client.nthreads().values())
-    assert threads == ([2] if isinstance(dask_executor, DaskThreads) else [1, 1])
-    assert len(set(dask_executor._slots)) == len(threads)  # every worker gets a task
+    threads = client.nthreads()
+    assert sorted(threads.values()) == ([2] if isinstance(dask_executor, DaskThreads) else [1, 1])
+    dask_executor.run(gilbench.get_backend("cpp"), [(0, 1000)] * 2)
+    ran_on = [task["worker"] for task in client.get_task_stream(count=2)]
+    assert sorted(ran_on) == sorted(threads) * (2 // len(threads))  # dask-processes: one each
     assert dask_executor.startup_s is not None and dask_executor.startup_s > 0
     assert "LocalCluster on this machine" in (dask_executor.description() or "")
 
