@@ -31,7 +31,7 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from gilbench.executors.base import (
@@ -74,12 +74,37 @@ def run_task(ref: str, start: int, stop: int) -> tuple[Any, float]:
 
 
 def dask_setup(worker: object) -> None:
-    """Run by each worker process of a cluster gilbench starts (a Dask preload).
+    """Run by each worker process of a cluster gilbench starts, as it starts (a Dask preload).
 
     Ctrl-C in a terminal reaches the whole process group: gilbench closes the cluster
-    itself, so a worker must not die on its own half-way (and print its traceback).
+    itself, so a worker must not die on its own half-way (and print its traceback).  A
+    worker still starting, before this runs, can still be hit: a window of a fraction of
+    a second per cluster, which costs a traceback on the terminal, not a stray process.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextlib.contextmanager
+def _ctrl_c_deferred() -> Iterator[None]:
+    """A Ctrl-C during the block is raised as it ends, not inside it.
+
+    Raised inside Dask's cluster constructor, a KeyboardInterrupt leaves a cluster that
+    nothing here holds, which Dask's own exit hook then tries to close for seconds.
+    Python runs signal handlers in the main thread only; elsewhere nothing is deferred.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed and callable(previous):
+        previous(signal.SIGINT, None)  # Python's own handler raises KeyboardInterrupt
+    elif pressed and previous == signal.SIG_DFL:
+        raise KeyboardInterrupt
 
 
 # --- availability and the --scheduler option ------------------------------------------------
@@ -212,24 +237,26 @@ class DaskExecutor(Executor):
                 f"{self.name}: cannot import distributed ({error}); {INSTALL}"
             ) from None
         # gilbench reports Dask's failures itself, in one line; Dask's own log lines (a
-        # worker that died, a closing comm) would land in the middle of the tables.
-        logging.getLogger("distributed").setLevel(logging.CRITICAL)
+        # worker that died, a closing comm, a nanny interrupted while it started one, which
+        # tornado logs) would land in the middle of the tables.
+        for name in ("distributed", "tornado.application"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
         address = self.settings.get("scheduler")
         began = time.perf_counter()
-        if address:
-            self._client = self._connect(distributed, address)
-        else:
-            self._client = self._start_local(distributed)
+        # Each keeps its client (and cluster) here as soon as it exists, so that whatever
+        # interrupts the start, terminate() closes them (an unclosed client's __del__ at
+        # exit waits on a loop that is gone).
+        client = self._connect(distributed, address) if address else self._start_local(distributed)
         try:
-            threads = self._client.nthreads()
-            answered = self._client.run(os.getpid)  # every worker answers: all are up
+            threads = client.nthreads()
+            answered = client.run(os.getpid)  # every worker answers: all are up
         except Exception as error:  # a worker lost while starting: no run can follow
             self.terminate()
             raise ExecutorFailed(f"{self.name}: a Dask worker did not answer: {error}") from None
         self._targets = self.placement(threads, self.workers)
         if self._cluster is not None:
             self._pids = list(answered.values())
-        self._client.get_task_stream(count=0)  # the scheduler records tasks from now on
+        client.get_task_stream(count=0)  # the scheduler records tasks from now on
         self.startup_s = time.perf_counter() - began
         self._described = self._describe(distributed.__version__, address, threads)
         return self.startup_s
@@ -237,27 +264,28 @@ class DaskExecutor(Executor):
     def _start_local(self, distributed: Any) -> Client:
         processes, threads = self.shape(self.workers)
         try:
-            # The scheduler first, with no worker: once the cluster is held here, a Ctrl-C
-            # while its workers start reaches a terminate() that can close it.
-            self._cluster = distributed.LocalCluster(
-                n_workers=0,
-                threads_per_worker=threads,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-                scheduler_kwargs={
-                    # A worker killed mid-task fails its task at once (KilledWorker) instead
-                    # of Dask retrying it on a fresh worker: the run reports the death.
-                    "allowed_failures": 0,
-                    # The scheduler serves HTTP even without a dashboard, on 8787 unless told
-                    # otherwise, and warns when that port is taken: any free port will do.
-                    "dashboard_address": "127.0.0.1:0",
-                },
-                silence_logs=logging.CRITICAL,
-                preload=[__name__],  # each worker runs dask_setup: it ignores Ctrl-C
-            )
+            # The scheduler and the client first, with no worker, a Ctrl-C held back until
+            # both are kept here: then a terminate() can close them while workers start.
+            with _ctrl_c_deferred():
+                self._cluster = distributed.LocalCluster(
+                    n_workers=0,
+                    threads_per_worker=threads,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                    scheduler_kwargs={
+                        # A worker killed mid-task fails its task at once (KilledWorker) instead
+                        # of Dask retrying it on a fresh worker: the run reports the death.
+                        "allowed_failures": 0,
+                        # The scheduler serves HTTP even without a dashboard, on 8787 unless told
+                        # otherwise, and warns when that port is taken: any free port will do.
+                        "dashboard_address": "127.0.0.1:0",
+                    },
+                    silence_logs=logging.CRITICAL,
+                    preload=[__name__],  # each worker runs dask_setup: it ignores Ctrl-C
+                )
+                client = self._client = distributed.Client(self._cluster, set_as_default=False)
             self._cluster.scale(processes)
-            client = distributed.Client(self._cluster, set_as_default=False)
             client.wait_for_workers(processes, timeout=READY_TIMEOUT_S)
         except Exception as error:
             self.terminate()
@@ -269,7 +297,10 @@ class DaskExecutor(Executor):
 
     def _connect(self, distributed: Any, address: str) -> Client:
         try:
-            client = distributed.Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
+            with _ctrl_c_deferred():  # at most CONNECT_TIMEOUT_S
+                client = self._client = distributed.Client(
+                    address, timeout=CONNECT_TIMEOUT_S, set_as_default=False
+                )
         except Exception as error:  # refused, timed out, or not a Dask scheduler
             raise ExecutorFailed(
                 f"{self.name}: cannot connect to the Dask scheduler at {address}: {error}"
@@ -277,7 +308,7 @@ class DaskExecutor(Executor):
         try:
             client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_S)
         except Exception:
-            client.close()
+            self.terminate()
             raise ExecutorFailed(
                 f"{self.name}: the Dask scheduler at {address} has no workers"
             ) from None
@@ -331,9 +362,14 @@ class DaskExecutor(Executor):
         with contextlib.suppress(Exception):
             if client is not None:
                 client.close(timeout=CLOSE_TIMEOUT_S)
+        if cluster is None:
+            return
         with contextlib.suppress(Exception):
-            if cluster is not None:
-                cluster.close(timeout=CLOSE_TIMEOUT_S)
+            cluster.close(timeout=CLOSE_TIMEOUT_S)
+        # A nanny whose worker was still starting can keep the close waiting; Dask's exit
+        # hook would then wait for it again, for seconds.  Its workers are killed or die
+        # with this process (each watches its parent), so nothing is left to wait for.
+        cluster.shutdown_on_close = False
 
     # --- the work
 
