@@ -321,8 +321,9 @@ class DaskExecutor(Executor):
         said = (
             f"the Dask cluster at {address}: {_count(len(threads), 'worker')}, "
             f"{_count(sum(threads.values()), 'thread')}, on {', '.join(hosts)}; the tasks ran "
-            f"on {', '.join(sorted(set(self._targets)))}, so these figures describe those "
-            f"machines, not this one (distributed {version} here)"
+            f"on {', '.join(sorted(set(self._targets)))}: these figures describe those "
+            f"machines, beside a sequential baseline and a ceiling measured on this one "
+            f"(distributed {version} here)"
         )
         if (short := self.shortfall(threads, self.workers)) is not None:
             said += f"; {short}"
