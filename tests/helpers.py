@@ -288,12 +288,17 @@ def observed_gil(share: float, low: float, high: float, enabled: bool = True) ->
 # --- gilbench in a process group of its own ----------------------------------------------
 
 
+def environment_finding_gilbench() -> dict[str, str]:
+    """This process's environment, with the gilbench under test first on PYTHONPATH, so a
+    child process (gilbench, a Dask worker) imports the same one."""
+    package_root = str(Path(gilbench.__file__).resolve().parent.parent)
+    path = os.pathsep.join([package_root, os.environ.get("PYTHONPATH", "")])
+    return dict(os.environ, PYTHONPATH=path)
+
+
 def start_gilbench(*argv: str, cwd: str | None = None) -> subprocess.Popen[str]:
     """``python -m gilbench ARGV`` in a new session: its workers stay findable by group."""
-    package_root = str(Path(gilbench.__file__).resolve().parent.parent)
-    env = dict(
-        os.environ, PYTHONPATH=os.pathsep.join([package_root, os.environ.get("PYTHONPATH", "")])
-    )
+    env = environment_finding_gilbench()
     env.pop("COLUMNS", None)
     return subprocess.Popen(
         [sys.executable, "-m", "gilbench", *argv],

@@ -20,7 +20,7 @@ import pytest
 import gilbench
 from gilbench import cli, options, session
 from gilbench.environment import usable_cpus
-from gilbench.executors.registry import EXECUTORS, get_executor, parallel_names
+from gilbench.executors.registry import EXECUTORS, default_names, get_executor, parallel_names
 from gilbench.executors.threads import Threads
 from gilbench.kernels import Kernel
 from gilbench.measure import bench
@@ -45,7 +45,7 @@ from helpers import (
 
 ARTICLE = "Why Python Threads Do Not Always Speed Up Your Code"
 AVAILABLE_BACKENDS = [n for n in gilbench.backend_names() if gilbench.get_backend(n).available]
-AVAILABLE_EXECUTORS = [n for n in parallel_names() if get_executor(n).unavailable() is None]
+AVAILABLE_EXECUTORS = default_names()
 TINY = ("--n", "20000", "--repeat", str(MIN_REPEATS), "--budget", "1", "--no-progress")
 
 
@@ -147,7 +147,8 @@ def test_lists_sizes_and_modes_parse() -> None:
     assert values.executors == ["threads", "processes"]  # registry order, baseline implied
     assert values.workers == [1, 2, 4]
     assert values.mode == "strong" and values.n == 20_000_000
-    assert options.executor_settings(values) == {"start_method": "spawn"}
+    unset = {option.dest: None for option in options.EXECUTOR_OPTIONS}
+    assert options.executor_settings(values) == {**unset, "start_method": "spawn"}
 
 
 @pytest.mark.parametrize(

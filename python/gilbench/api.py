@@ -19,7 +19,7 @@ from typing import Any
 
 from gilbench.environment import collect_environment, usable_cpus
 from gilbench.executors.base import pin_refusal
-from gilbench.executors.registry import executor_options, get_executor, parallel_names
+from gilbench.executors.registry import default_names, executor_options, get_executor
 from gilbench.kernels.function import display_name, reference_of
 from gilbench.measure.probe import ProbeConfig, Target, probe_run
 from gilbench.results import ProbeResults
@@ -34,7 +34,8 @@ def _default_workers() -> list[int]:
 class Probe:
     """A probe with chosen options; call it with the function and its arguments.
 
-    ``executors``: parallel executors to try (default: every one available here);
+    ``executors``: parallel executors to try (default: every one available here, Dask's
+    only when named);
     ``workers``: worker counts (default 1, 2, 4, ... up to the usable cores);
     ``repeat``: paired repeats at least; ``budget``: seconds for more while intervals
     are wide; ``task_seconds``: how long a task lasts when calls are looped;
@@ -53,7 +54,7 @@ class Probe:
         check: bool = True,
         pin: bool = True,
     ) -> None:
-        names = list(executors) if executors is not None else parallel_names()
+        names = list(executors) if executors is not None else default_names()
         for name in names:
             get_executor(name)  # ValueError naming the valid ones
         self.config = ProbeConfig(

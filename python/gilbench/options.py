@@ -20,9 +20,9 @@ from typing import Any
 
 from gilbench.environment import usable_cpus
 from gilbench.executors.registry import (
+    default_names,
     executor_names,
     executor_options,
-    get_executor,
     parallel_names,
 )
 from gilbench.kernels.backends import backend_names, get_backend
@@ -221,7 +221,7 @@ EXECUTORS = Option(
     "always measured",
     executor_list,
     metavar="LIST",
-    shown="every one available here",
+    shown="every one available here but Dask's (named to be measured)",
 )
 WORKERS = Option(
     ("--workers",),
@@ -332,7 +332,7 @@ NO_CHECK = Option(
     action="store_true",
 )
 EXECUTOR_OPTIONS = tuple(
-    Option((o.flag,), o.help, default=o.default, choices=o.choices) for o in executor_options()
+    Option((o.flag,), o.help, o.type, o.default, o.metavar, o.choices) for o in executor_options()
 )
 
 QUICK = {"workers": [1, 2], "task_seconds": 0.04, "repeat": 9, "budget": 24.0}
@@ -380,7 +380,7 @@ def resolve(command: Command, values: argparse.Namespace) -> argparse.Namespace:
     if getattr(values, "backends", ...) is None:
         values.backends = available_backends()
     if getattr(values, "executors", ...) is None:
-        values.executors = [n for n in parallel_names() if get_executor(n).unavailable() is None]
+        values.executors = default_names()
     if getattr(values, "workers", ...) is None:
         values.workers = default_workers(usable_cpus())
     return values

@@ -91,6 +91,9 @@ class Record:
     # under 0.8 of the cores they could use, or another program had a worker's core for
     # over half a sample, so nothing measured in that repeat was kept.
     set_aside_ceilings: list[float] = field(default_factory=list)
+    # Median of what the executor itself cost per run, apart from the work (scheduling and
+    # transfers, from Dask's task stream); None for executors that cannot tell.
+    overhead_s: float | None = None
     # --- parallel records: paired against the sequential baseline of the same repeats
     ratios: list[float] = field(default_factory=list)  # speedup inside each repeat
     speedup: float | None = None  # median of ratios

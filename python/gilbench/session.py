@@ -24,7 +24,7 @@ from typing import Any
 from rich.console import Console, RenderableType
 
 from gilbench.environment import collect_environment, gil_enabled
-from gilbench.executors.base import WorkerDied, pin_refusal
+from gilbench.executors.base import ExecutorFailed, pin_refusal
 from gilbench.kernels.function import CallFailed
 from gilbench.measure.timing import BackendFailed, WrongResult
 from gilbench.options import Command, executor_settings
@@ -99,7 +99,8 @@ def _progress_bar(enabled: bool) -> Iterator[ProgressCallback | None]:
 
 
 def _measure(study: Study, show_progress: bool) -> int:
-    """Run the measurement under a progress bar: 0 done, 130 Ctrl-C, 1 a failed run."""
+    """Run the measurement under a progress bar: 0 done, 130 Ctrl-C, 1 a failed run (a dead
+    worker, an executor that could not start, a wrong result, a failing backend)."""
     try:
         with _progress_bar(show_progress) as on_progress:
             study.measure(on_progress)
@@ -108,7 +109,7 @@ def _measure(study: Study, show_progress: bool) -> int:
         # A second Ctrl-C while the partial results are written leaves at once.
         signal.signal(signal.SIGINT, lambda *_: os._exit(130))
         return 130
-    except (WorkerDied, WrongResult, BackendFailed, CallFailed) as error:
+    except (ExecutorFailed, WrongResult, BackendFailed, CallFailed) as error:
         study.results.error = str(error)
         return 1
     return 0

@@ -55,9 +55,14 @@ def test_every_executor_describes_itself(cls: type[Executor]) -> None:
 def test_only_available_executors_are_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
     from helpers import resolved
 
-    expected = [n for n in parallel_names() if get_executor(n).unavailable() is None]
+    expected = [
+        n
+        for n in parallel_names()
+        if get_executor(n).unavailable() is None and get_executor(n).by_default
+    ]
     assert resolved("run").executors == expected
     assert {"threads", "processes"} <= set(expected)
+    assert not {"dask-threads", "dask-processes"} & set(expected)  # opt-in: a cluster to start
 
 
 def test_which_executors_share_one_gil() -> None:

@@ -56,6 +56,7 @@ RECORD_KEYS = {
     "ceiling_fraction_ci",
     "verdict",
     "set_aside_ceilings",
+    "overhead_s",
 }
 ENVIRONMENT_KEYS = {
     "python",

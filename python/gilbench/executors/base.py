@@ -12,7 +12,7 @@ from __future__ import annotations
 import abc
 import concurrent.futures as cf
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -24,7 +24,11 @@ Range = tuple[int, int]
 READY_TIMEOUT_S = 120.0  # a pool whose workers cannot start in this long is broken
 
 
-class WorkerDied(RuntimeError):
+class ExecutorFailed(RuntimeError):
+    """An executor could not start or lost its workers: the run cannot go on (one line)."""
+
+
+class WorkerDied(ExecutorFailed):
     """A worker process exited while running a task (crashed, killed, out of memory)."""
 
 
@@ -36,6 +40,8 @@ class ExecutorOption:
     help: str
     default: Any = None
     choices: tuple[str, ...] | None = None
+    type: Callable[[str], Any] | None = None  # turns the text into a value, or fails in one line
+    metavar: str | None = None
 
     @property
     def dest(self) -> str:
@@ -53,6 +59,7 @@ class Executor(abc.ABC):
     title: ClassVar[str]  # one line for report headings
     shares_gil: ClassVar[bool]  # True: its workers take turns on one GIL (when there is one)
     runs_elsewhere: ClassVar[bool] = False  # True: workers rebuild the kernel from its ref
+    by_default: ClassVar[bool] = True  # measured when --executors is not given (if available)
     options: ClassVar[tuple[ExecutorOption, ...]] = ()
 
     def __init__(self, workers: int, settings: dict[str, Any] | None = None) -> None:
@@ -97,6 +104,16 @@ class Executor(abc.ABC):
         """Whether a worker waiting for a core can only mean another program had it: each
         worker pinned to a core of its own (``measure.stolen`` subtracts such waits)."""
         return bool(self.cpus) and self.workers <= len(self.cpus or ())
+
+    def last_overhead_s(self) -> float | None:
+        """Of the last ``run``'s wall time, the seconds the executor itself cost (scheduling,
+        transfers) apart from the work, when it can tell; None when it cannot."""
+        return None
+
+    def description(self) -> str | None:
+        """What the started workers are, in words, where the title does not say it all (a
+        cluster's machines and versions); recorded beside the start-up time."""
+        return None
 
     @property
     def cpus(self) -> list[int] | None:

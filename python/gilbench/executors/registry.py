@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from gilbench.executors.base import Executor, ExecutorOption
+from gilbench.executors.dask_cluster import DaskProcesses, DaskThreads
 from gilbench.executors.interpreters import Interpreters
 from gilbench.executors.processes import Processes
 from gilbench.executors.sequential import Sequential
@@ -24,6 +25,8 @@ EXECUTORS: dict[str, type[Executor]] = {
         Threads,
         Processes,
         Interpreters,
+        DaskThreads,
+        DaskProcesses,
     )
 }
 
@@ -37,6 +40,15 @@ def executor_names() -> list[str]:
 def parallel_names() -> list[str]:
     """Every executor but the sequential baseline."""
     return [name for name in EXECUTORS if name != BASELINE]
+
+
+def default_names() -> list[str]:
+    """The parallel executors measured when none are named: available here, and not opt-in."""
+    return [
+        name
+        for name in parallel_names()
+        if EXECUTORS[name].by_default and EXECUTORS[name].unavailable() is None
+    ]
 
 
 def get_executor(name: str) -> type[Executor]:
@@ -88,6 +100,8 @@ def started(
             startup = executor.start()
             if startup is not None:
                 startups.append({"executor": name, "workers": workers, "startup_s": startup})
+                if (description := executor.description()) is not None:
+                    startups[-1]["description"] = description
         yield executors
     except BaseException:
         for executor in executors:

@@ -67,6 +67,9 @@ def record(
         set_aside_ceilings=list(set_aside),
     )
     found.stolen_samples_s = [s.stolen_s for s in taken]
+    overheads = [s.overhead_s for s in taken if s.overhead_s is not None]
+    if overheads:
+        found.overhead_s = statistics.median(overheads)
     if baseline:
         found.task_s = statistics.median(s.wall_s for s in baseline) / tasks
     if executor.name == BASELINE or not baseline:

@@ -5,7 +5,8 @@ the parent's ``process_time`` (which covers all its threads) plus the CPU time e
 worker process reports for its own task.  CPU/wall is then the number of cores
 that were actually busy: the most direct picture of the GIL.  The time another
 program kept a worker from its core is read from the kernel (``stolen``) and kept
-apart: speedups are made of the net time.
+apart: speedups are made of the net time.  An executor that can tell its own cost
+apart from the work (Dask, from its task stream) adds it as ``overhead_s``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gilbench.executors.base import Executor, WorkerDied
+from gilbench.executors.base import Executor, ExecutorFailed
 from gilbench.kernels import Kernel
 from gilbench.kernels.domain import LIMIT
 from gilbench.kernels.oracle import expected_sum_squares
@@ -36,6 +37,7 @@ class Sample:
     wall_s: float
     cpu_s: float
     stolen_s: float = 0.0  # the longest a worker waited for a core another program had
+    overhead_s: float | None = None  # of wall_s, the executor's own cost, where it can tell
 
     @property
     def net_s(self) -> float:
@@ -67,7 +69,8 @@ def time_tasks(
     return wall and CPU time.
 
     A kernel that raises is reported as :class:`BackendFailed`, naming the kernel, the
-    executor and the range; a dead worker (``WorkerDied``) and Ctrl-C go up as they are.
+    executor and the range; a failed executor (a dead worker: ``ExecutorFailed``) and Ctrl-C
+    go up as they are.
     """
     watch = stolen.supported() and executor.waits_are_others()
     pids = executor.worker_pids() if watch else []
@@ -76,7 +79,7 @@ def time_tasks(
     began = time.perf_counter()
     try:
         outcomes = executor.run(kernel, ranges)
-    except (WorkerDied, KeyboardInterrupt):
+    except (ExecutorFailed, KeyboardInterrupt):
         raise
     except Exception as error:
         start, stop = ranges[0][0], ranges[-1][1]
@@ -92,7 +95,7 @@ def time_tasks(
     for task_range, (value, _) in zip(ranges, outcomes, strict=True):
         if expected is not None and not same_result(value, expected[task_range]):
             raise WrongResult(_wrong(kernel, executor, task_range, value, expected[task_range]))
-    return Sample(wall, cpu, taken)
+    return Sample(wall, cpu, taken, executor.last_overhead_s())
 
 
 def _wrong(kernel: Kernel, executor: Executor, task: tuple[int, int], value: Any, want: Any) -> str:

@@ -79,6 +79,9 @@ def executor_table(results: RunResults, executor: str, subject: str = "backend")
     per_call = subject == "function"  # a probe: one element is one call
     table.add_column("work-\ners", justify="right")
     table.add_column("time\nmedian", justify="right")
+    overhead = any(r.overhead_s is not None for r in results.records if r.executor == executor)
+    if overhead:
+        table.add_column("of it\noverhead", justify="right")
     table.add_column("cores\nbusy", justify="right")
     if executor == BASELINE:
         per = "call" if subject == "function" else "element"
@@ -97,12 +100,11 @@ def executor_table(results: RunResults, executor: str, subject: str = "backend")
             key=lambda r: r.workers,
         )
         for position, record in enumerate(rows):
-            cells: list = [
-                backend if position == 0 else "",
-                str(record.workers),
-                seconds(record.wall_s),
-                f"{record.cores_busy:.2f}",
-            ]
+            cells: list = [backend if position == 0 else "", str(record.workers)]
+            cells.append(seconds(record.wall_s))
+            if overhead:
+                cells.append(NONE if record.overhead_s is None else seconds(record.overhead_s))
+            cells.append(f"{record.cores_busy:.2f}")
             if executor == BASELINE:
                 per = (
                     seconds(record.wall_s / max(1, record.elements))
@@ -121,6 +123,11 @@ def executor_table(results: RunResults, executor: str, subject: str = "backend")
             last = position == len(rows) - 1 and index < len(backends) - 1
             table.add_row(*cells, end_section=last)
     notes = []
+    if overhead:
+        notes.append(
+            "overhead: of the time, what the executor cost apart from the work (scheduling, "
+            "transfers), from its task stream"
+        )
     if (started := startup_words(results, executor)) is not None:
         notes.append(started)
     refused = [f"{r['backend']}" for r in results.refusals if r["executor"] == executor]
@@ -189,6 +196,9 @@ def measured_tables(results: RunResults, subject: str = "backend") -> list[Rende
     for executor in results.executors():
         if any(r.executor == executor for r in results.records):
             parts += [Text(""), executor_table(results, executor, subject)]
-        else:  # refused for every backend: no table, the reason is in the answers below
-            parts += [Text(""), Text(f"{executor}: cannot run any {subject} here", style="dim")]
+        else:  # refused for every backend: no table, one line with the reason if it is one
+            reasons = {r["reason"] for r in results.refusals if r["executor"] == executor}
+            why = f": {reasons.pop().splitlines()[0]}" if len(reasons) == 1 else ""
+            line = f"{executor}: cannot run any {subject} here{why}"
+            parts += [Text(""), Text(line, style="dim")]
     return parts

@@ -79,13 +79,15 @@ def answer(results: RunResults, backend: str) -> Text:
 
 
 def startup_words(results: RunResults, executor: str) -> str | None:
-    """'pool start-up: 2 workers 70 ms' for an executor, if it has one."""
+    """'start-up, not in the times: 2 workers 70 ms' for an executor, if it has one, and
+    what its workers were where the executor described them (a cluster's machines)."""
     found = [s for s in results.startups if s["executor"] == executor]
     if not found:
         return None
     parts = [f"{s['workers']} worker{'s' if s['workers'] > 1 else ''} " + _ms(s["startup_s"])
              for s in found]  # fmt: skip
-    return "start-up, not in the times: " + ", ".join(parts)
+    described = dict.fromkeys(s["description"] for s in found if s.get("description"))
+    return "\n".join(["start-up, not in the times: " + ", ".join(parts), *described])
 
 
 def _ms(seconds: float) -> str:
