@@ -134,7 +134,7 @@ def test_a_lambda_runs_on_threads_only_with_a_warning_saying_why() -> None:
     probe = gilbench.Probe(
         executors=["threads", "processes"], workers=[1, 2], repeat=6, budget=1, task_seconds=0.02
     )
-    with pytest.warns(UserWarning, match="threads only: .* is a lambda"):
+    with pytest.warns(UserWarning, match="in this process only: .* is a lambda"):
         found = probe(lambda n: sum(range(n)), 1000)
     name = found.function["name"]
     assert "top level of a module" in (found.refusal(name, "processes") or "")

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from gilbench import examples
 from gilbench.measure.analysis import judged
-from gilbench.report.formatting import seconds
+from gilbench.report.formatting import DASH, seconds
 from gilbench.report.tables import interval
+from gilbench.report.verdicts import ANSWER
 from gilbench.results import ProbeResults, load_json
 
 
@@ -38,7 +39,8 @@ def cell(results: ProbeResults, executor: str) -> str:
     record = judged(results, name, executor)
     if record is None:
         return "not measured"
-    said = f"{interval(record.speedup, record.speedup_ci)} **{record.verdict}**"
+    word = ANSWER[record.verdict or "inconclusive"]
+    said = f"**{word}**, {interval(record.speedup, record.speedup_ci)}"
     startup = [s["startup_s"] for s in results.startups
                if s["executor"] == executor and s["workers"] == record.workers]  # fmt: skip
     if startup and executor != "threads":
@@ -49,13 +51,17 @@ def cell(results: ProbeResults, executor: str) -> str:
 def row(name: str, results: ProbeResults) -> str:
     function = results.function
     seen = results.gil.get(function["name"], {})
-    low, high = seen.get("held_share_ci", (0.0, 0.0))
+    # A share a little below 0 is noise around 0: shown clipped, as the report does.
+    share, low, high = (
+        min(1.0, max(0.0, v))
+        for v in (seen.get("held_share", 0.0), *seen.get("held_share_ci", (0, 0)))
+    )
     alone = results.find(function["name"], "sequential", 1)
     cells = [
         f"`{name}`",
         seconds(function["first_call_s"]),
         f"{results.sizes.get(function['name'], 1):,}",
-        f"{seen.get('held_share', 0):.2f} [{low:.2f}–{high:.2f}]",
+        f"{share:.2f} [{low:.2f}{DASH}{high:.2f}]",
         f"{alone.cores_busy:.2f}" if alone else "—",
         cell(results, "threads"),
         cell(results, "processes"),

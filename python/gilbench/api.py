@@ -75,7 +75,7 @@ class Probe:
         reference, stays_here = reference_of(fn)
         name = display_name(fn, reference)
         if stays_here is not None:
-            warnings.warn(f"gilbench.probe: threads only: {stays_here}", stacklevel=2)
+            warnings.warn(f"gilbench.probe: in this process only: {stays_here}", stacklevel=2)
         target = Target(fn, name, reference, stays_here, args, kwargs)
         results = ProbeResults(collect_environment(), {})
         return probe_run(target, self.config, results)

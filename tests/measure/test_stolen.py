@@ -85,3 +85,21 @@ def test_time_tasks_subtracts_only_where_waits_are_others() -> None:
     finally:
         unpinned.close()
     assert shared.stolen_s == 0.0  # unpinned threads may wait for each other: not counted
+
+
+def test_workers_needing_far_more_cpu_than_the_baseline_did_not_have_whole_cores() -> None:
+    from gilbench.measure.run import _cores_shared
+
+    pinned = Threads(2, {"cpus": [0, 1]})
+    unpinned = Threads(2, {"cpus": None})
+    baseline = Sample(0.080, 0.080)
+    executors = [Sequential(2), pinned]
+    # Two vCPUs on one core's two hardware threads: the same work, twice the CPU time.
+    assert _cores_shared({"sequential": baseline, "threads": Sample(0.080, 0.160)}, executors)
+    assert not _cores_shared({"sequential": baseline, "threads": Sample(0.041, 0.082)}, executors)
+    # Work that waits rather than computes says nothing about the cores.
+    waiting = {"sequential": Sample(0.080, 0.001), "threads": Sample(0.040, 0.004)}
+    assert not _cores_shared(waiting, executors)
+    # Unpinned workers may share a core with each other: not judged.
+    shared = {"sequential": baseline, "threads": Sample(0.080, 0.160)}
+    assert not _cores_shared(shared, [Sequential(2), unpinned])

@@ -159,7 +159,7 @@ def probe_run(
             on_progress(0, 1, f"calling {target.name} once")
         kernel, results.function = prepare(target, config, folder)
         if kernel.stays_here is not None:
-            results.warnings.append(f"threads only: {kernel.stays_here}")
+            results.warnings.append(f"in this process only (threads): {kernel.stays_here}")
         call_s = results.function["first_call_s"]
         # A call long enough to time alone is one task; a shorter one is looped.
         task_s = config.task_seconds if call_s < LOOP_BELOW_S else call_s

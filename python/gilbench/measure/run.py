@@ -256,9 +256,12 @@ def _measure_group(
             tracker.show(f"{label} · machine ceiling")
             ceiling = probe.sample()
         attempts += 1
-        # Another program had a worker's core for over half a sample: taken again too.
+        # Another program had a worker's core for over half a sample, or the workers did
+        # the same work on more CPU time than the baseline: taken again too.
         stolen = any(s.mostly_stolen for s in taken.values())
-        if ceiling is not None and (ceiling < floor or stolen) and attempts <= config.max_repeat:
+        shared = _cores_shared(taken, executors)
+        low = ceiling is not None and (ceiling < floor or stolen or shared)
+        if low and attempts <= config.max_repeat:
             budget.open()
             if budget.deciding():
                 set_aside.append(ceiling)
@@ -292,6 +295,29 @@ def _measure_group(
                 set_aside,
             )
         )
+
+
+CPU_INFLATION = 1.3
+"""Workers that spend this many times the baseline's CPU time on the same tasks did not
+have whole cores: a VM's two vCPUs on one physical core's two hardware threads each run
+at about half speed, and the guest counts the time as CPU time all the same."""
+
+
+def _cores_shared(taken: dict[str, Sample], executors: Sequence[Executor]) -> bool:
+    """Whether a pinned executor's workers needed far more CPU time than the baseline did.
+
+    Seen inside the repeat itself, where the ceiling (sampled moments later) can miss a
+    host moving the vCPUs.  Only for work that keeps a core busy (cores busy 0.5 or more
+    in the baseline) and executors whose workers own their cores.
+    """
+    baseline = taken.get(BASELINE)
+    if baseline is None or baseline.cpu_s < 0.5 * baseline.wall_s:
+        return False
+    return any(
+        taken[e.name].cpu_s > CPU_INFLATION * baseline.cpu_s
+        for e in executors
+        if e.name != BASELINE and e.name in taken and e.waits_are_others()
+    )
 
 
 SETTLE_SHARE = 0.25

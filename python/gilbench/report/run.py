@@ -159,7 +159,7 @@ def noise_line(results: RunResults) -> Text | None:
         f"{noise['repeats'][0]}-{noise['repeats'][1]} repeats per cell, "
         f"{noise['stolen_share']:.0%} of the time measured taken by other programs (subtracted), "
         f"{noise['set_aside']} repeats set aside and {noise['waited_s']:.0f} s waited while the "
-        "machine ceiling showed it busy, "
+        "workers could not have whole cores, "
         f"{noise['unstable']} of {noise['cells']} cells unstable, "
         f"{noise['inconclusive']} inconclusive"
     )
