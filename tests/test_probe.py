@@ -76,55 +76,67 @@ def test_each_example_has_its_gil_class(name: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def sleep_probes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """``examples.sleep`` probed once by the command (JSON) and once by the API."""
-    path = tmp_path_factory.mktemp("probe") / "sleep.json"
+def loop_probes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """``examples.python_loop`` probed once by the command (JSON) and once by the API.
+
+    Its verdict under threads rests on the speedup and the observed GIL alone, not on
+    the machine ceiling, so two measurements on a noisy machine still agree.
+    """
+    path = tmp_path_factory.mktemp("probe") / "loop.json"
     outcome = gilbench_main(
-        "probe", "gilbench.examples:sleep", "--executors", "threads,processes", *QUICK,
+        "probe", "gilbench.examples:python_loop", "--executors", "threads,processes", *QUICK,
         "--json", str(path),
     )  # fmt: skip
     probe = gilbench.Probe(executors=["threads", "processes"], workers=[1, 2], repeat=6, budget=1)
-    return {"outcome": outcome, "json": path, "api": probe(examples.sleep)}
+    return {"outcome": outcome, "json": path, "api": probe(examples.python_loop)}
 
 
-def test_cli_and_api_give_the_same_verdicts(sleep_probes: dict[str, Any]) -> None:
-    outcome = sleep_probes["outcome"]
+def test_cli_and_api_give_the_same_verdicts(loop_probes: dict[str, Any]) -> None:
+    outcome = loop_probes["outcome"]
     assert outcome.status == 0, outcome.err
-    saved = load_json(sleep_probes["json"], "probe")
-    api: ProbeResults = sleep_probes["api"]
-    for executor in ("threads", "processes"):
-        assert saved.verdict(executor) == api.verdict(executor) == "scales"
-    assert gil_class(saved.gil["examples.sleep"]["held_share"]) == RELEASED
-    assert gil_class(api.gil["examples.sleep"]["held_share"]) == RELEASED
+    saved = load_json(loop_probes["json"], "probe")
+    api: ProbeResults = loop_probes["api"]
+    said = {e: (saved.verdict(e), api.verdict(e)) for e in ("threads", "processes")}
+    assert said["threads"] == ("held", "held"), said
+    # Processes: never held, though 15 ms tasks and a noisy machine may leave it short of
+    # the ceiling or open.
+    assert not {"held", None} & set(said["processes"]), said
+    for found in (saved, api):
+        assert gil_class(found.gil["examples.python_loop"]["held_share"]) != RELEASED
 
 
-def test_probe_json_has_the_fields_of_a_run(sleep_probes: dict[str, Any]) -> None:
-    data = json.loads(Path(sleep_probes["json"]).read_text())
+def test_probe_json_has_the_fields_of_a_run(loop_probes: dict[str, Any]) -> None:
+    data = json.loads(Path(loop_probes["json"]).read_text())
     assert data["schema"] == "gilbench.probe/2"
-    assert data["function"]["reference"] == "gilbench.examples:sleep"
+    assert data["function"]["reference"] == "gilbench.examples:python_loop"
     assert data["function"]["checked"] is True
     parallel = [r for r in data["records"] if r["executor"] != "sequential" and r["workers"] == 2]
     assert {r["executor"] for r in parallel} == {"threads", "processes"}
     for record in parallel:
         assert record["speedup_ci"] and record["verdict"] and record["ceiling_ratios"]
-    assert "held_share_ci" in data["gil"]["examples.sleep"]
+    assert "held_share_ci" in data["gil"]["examples.python_loop"]
     assert {s["executor"] for s in data["startups"]} >= {"threads", "processes"}
 
 
-def test_probe_report_answers_per_executor_in_words(sleep_probes: dict[str, Any]) -> None:
-    assert_fits_a_pipe(sleep_probes["outcome"].out)
-    out = " ".join(sleep_probes["outcome"].out.split())  # words, wherever lines wrap
-    assert "probing examples.sleep()" in out
-    assert "will threads (or processes) make examples.sleep faster?" in out
-    assert "threads: yes" in out and "it holds the GIL" in out
-    assert "processes: yes" in out and "to start 2 workers" in out
-    assert "it mostly waits" in out  # a sleep keeps no core busy
+def test_probe_report_answers_per_executor_in_words(loop_probes: dict[str, Any]) -> None:
+    assert_fits_a_pipe(loop_probes["outcome"].out)
+    out = " ".join(loop_probes["outcome"].out.split())  # words, wherever lines wrap
+    assert "probing examples.python_loop()" in out
+    assert "will threads (or processes) make examples.python_loop faster?" in out
+    assert "threads: no" in out and "it holds the GIL" in out
+    assert "processes: " in out and "to start 2 workers" in out
 
 
-def test_the_api_result_reads_as_an_answer(sleep_probes: dict[str, Any]) -> None:
-    text = repr(sleep_probes["api"])
-    assert text.startswith("<gilbench probe of examples.sleep() on ")
-    assert "threads: yes" in text and "processes: yes" in text
+def test_the_api_result_reads_as_an_answer(loop_probes: dict[str, Any]) -> None:
+    text = repr(loop_probes["api"])
+    assert text.startswith("<gilbench probe of examples.python_loop() on ")
+    assert "threads: no" in text and "processes: " in text
+
+
+def test_a_call_that_waits_is_said_to_wait() -> None:
+    outcome = gilbench_main("probe", "gilbench.examples:sleep", "--executors", "threads", *QUICK)
+    assert outcome.status == 0, outcome.err
+    assert "it mostly waits" in " ".join(outcome.out.split())  # a sleep keeps no core busy
 
 
 # --- functions that stay in this process, short calls, results that differ ------------
