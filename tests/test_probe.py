@@ -19,6 +19,7 @@ import pytest
 
 import gilbench
 from gilbench import examples
+from gilbench.environment import gil_enabled
 from gilbench.kernels.function import function_kernel
 from gilbench.measure.gil import CALL_S, observe
 from gilbench.results import ProbeResults, load_json
@@ -54,6 +55,8 @@ def test_each_example_has_its_gil_class(name: str) -> None:
     from threadpoolctl import threadpool_limits
 
     setup, expected = examples.CASES[name]
+    if not gil_enabled():  # a free-threaded build: nothing holds a GIL, nothing takes turns
+        expected = RELEASED
     function = getattr(examples, name)
     made = getattr(examples, setup)() if setup else ()
     args = made if isinstance(made, tuple) else (made,)
@@ -97,7 +100,10 @@ def test_cli_and_api_give_the_same_verdicts(loop_probes: dict[str, Any]) -> None
     saved = load_json(loop_probes["json"], "probe")
     api: ProbeResults = loop_probes["api"]
     said = {e: (saved.verdict(e), api.verdict(e)) for e in ("threads", "processes")}
-    assert said["threads"] == ("held", "held"), said
+    if gil_enabled():
+        assert said["threads"] == ("held", "held"), said
+    else:  # no GIL: threads run Python in parallel, never held (noise may leave it open)
+        assert not {"held", None} & set(said["threads"]), said
     # Processes: never held, though 15 ms tasks and a noisy machine may leave it short of
     # the ceiling or open.
     assert not {"held", None} & set(said["processes"]), said
@@ -123,14 +129,16 @@ def test_probe_report_answers_per_executor_in_words(loop_probes: dict[str, Any])
     out = " ".join(loop_probes["outcome"].out.split())  # words, wherever lines wrap
     assert "probing examples.python_loop()" in out
     assert "will threads (or processes) make examples.python_loop faster?" in out
-    assert "threads: no" in out and "it holds the GIL" in out
+    assert ("threads: no" in out and "it holds the GIL" in out) or not gil_enabled()
+    assert "threads: " in out
     assert "processes: " in out and "to start 2 workers" in out
 
 
 def test_the_api_result_reads_as_an_answer(loop_probes: dict[str, Any]) -> None:
     text = repr(loop_probes["api"])
     assert text.startswith("<gilbench probe of examples.python_loop() on ")
-    assert "threads: no" in text and "processes: " in text
+    assert "threads: " in text and "processes: " in text
+    assert "threads: no" in text or not gil_enabled()
 
 
 def test_a_call_that_waits_is_said_to_wait() -> None:
