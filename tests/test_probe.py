@@ -100,8 +100,8 @@ def test_cli_and_api_give_the_same_verdicts(loop_probes: dict[str, Any]) -> None
     saved = load_json(loop_probes["json"], "probe")
     api: ProbeResults = loop_probes["api"]
     said = {e: (saved.verdict(e), api.verdict(e)) for e in ("threads", "processes")}
-    if gil_enabled():
-        assert said["threads"] == ("held", "held"), said
+    if gil_enabled():  # never a different class; a busy CI machine may leave one open
+        assert set(said["threads"]) <= {"held", "inconclusive"}, said
     else:  # no GIL: threads run Python in parallel, never held (noise may leave it open)
         assert not {"held", None} & set(said["threads"]), said
     # Processes: never held, though 15 ms tasks and a noisy machine may leave it short of
@@ -129,7 +129,8 @@ def test_probe_report_answers_per_executor_in_words(loop_probes: dict[str, Any])
     out = " ".join(loop_probes["outcome"].out.split())  # words, wherever lines wrap
     assert "probing examples.python_loop()" in out
     assert "will threads (or processes) make examples.python_loop faster?" in out
-    assert ("threads: no" in out and "it holds the GIL" in out) or not gil_enabled()
+    assert "it holds the GIL" in out or not gil_enabled()
+    assert "threads: yes" not in out or not gil_enabled()
     assert "threads: " in out
     assert "processes: " in out and "to start 2 workers" in out
 
@@ -138,7 +139,7 @@ def test_the_api_result_reads_as_an_answer(loop_probes: dict[str, Any]) -> None:
     text = repr(loop_probes["api"])
     assert text.startswith("<gilbench probe of examples.python_loop() on ")
     assert "threads: " in text and "processes: " in text
-    assert "threads: no" in text or not gil_enabled()
+    assert "threads: yes" not in text or not gil_enabled()
 
 
 def test_a_call_that_waits_is_said_to_wait() -> None:
