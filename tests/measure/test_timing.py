@@ -18,16 +18,16 @@ from gilbench.measure.timing import (
     Sample,
     WrongResult,
     calibrate,
-    expected_results,
     time_tasks,
 )
 from helpers import fake_kernel, wrong
 
 RANGES = [(0, 5000), (0, 5000), (7, 9)]
+PYTHON = gilbench.get_backend("python")
 
 
-def test_expected_results_once_per_distinct_range() -> None:
-    assert expected_results(RANGES) == {
+def test_a_kernel_expects_one_answer_per_distinct_range() -> None:
+    assert PYTHON.expected(RANGES) == {
         (0, 5000): expected_sum_squares(0, 5000),
         (7, 9): 49 + 64,
     }
@@ -35,7 +35,7 @@ def test_expected_results_once_per_distinct_range() -> None:
 
 def test_a_checked_run_gives_wall_and_cpu_time() -> None:
     sample = time_tasks(
-        Sequential(3), gilbench.get_backend("python"), RANGES, expected_results(RANGES)
+        Sequential(3), gilbench.get_backend("python"), RANGES, PYTHON.expected(RANGES)
     )
     assert isinstance(sample, Sample)
     assert sample.wall_s > 0 and sample.cpu_s >= 0

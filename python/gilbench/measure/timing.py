@@ -20,7 +20,6 @@ from typing import Any
 from gilbench.executors.base import Executor, ExecutorFailed
 from gilbench.kernels import Kernel
 from gilbench.kernels.domain import LIMIT
-from gilbench.kernels.oracle import expected_sum_squares
 from gilbench.measure import stolen
 
 
@@ -52,11 +51,6 @@ class Sample:
     @property
     def mostly_stolen(self) -> bool:
         return self.stolen_s > self.wall_s / 2
-
-
-def expected_results(ranges: Sequence[tuple[int, int]]) -> dict[tuple[int, int], int]:
-    """The exact answer for each distinct range, computed once per run."""
-    return {r: expected_sum_squares(*r) for r in set(ranges)}
 
 
 def time_tasks(
