@@ -60,7 +60,7 @@ def test_each_example_has_its_gil_class(name: str) -> None:
     function = getattr(examples, name)
     made = getattr(examples, setup)() if setup else ()
     args = made if isinstance(made, tuple) else (made,)
-    kernel = function_kernel(function.__name__, function, None, args, {}, None)
+    kernel = function_kernel(function.__name__, function, args, {}, None)
     began = time.perf_counter()
     kernel.task(0, 1)
     loops = max(1, math.ceil(CALL_S / (time.perf_counter() - began)))

@@ -78,13 +78,13 @@ def test_a_task_calls_the_function_once_per_element_and_returns_the_last() -> No
         calls.append(1)
         return len(calls)
 
-    kernel = function_kernel("count", count, None, (), {}, "local")
+    kernel = function_kernel("count", count, (), {}, "local")
     assert kernel.task(0, 5) == 5 and len(calls) == 5
     assert Processes.refuses(kernel) == "local" and Threads.refuses(kernel) is None
 
 
 def test_expected_is_the_reference_unless_unchecked() -> None:
-    kernel = function_kernel("compress", zlib.compress, None, (b"ab",), {}, None)
+    kernel = function_kernel("compress", zlib.compress, (b"ab",), {}, None)
     checked = dataclasses.replace(kernel, reference=b"x")
     assert checked.expected([(0, 3), (0, 3)]) == {(0, 3): b"x"}
     assert dataclasses.replace(checked, checked=False).expected([(0, 3)]) is None

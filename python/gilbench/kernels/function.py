@@ -125,7 +125,6 @@ class FunctionKernel(Kernel):
 
     first_size: ClassVar[int] = 1  # one call may last seconds
 
-    call: Call | None = None
     bound: Callable[[], Any] | None = None  # the function with its arguments, ready to call
     ref_path: str | None = None  # the pickle file another worker loads the call from
     reference: Any = None  # the function's first result: every task is checked against it
@@ -157,12 +156,11 @@ class FunctionKernel(Kernel):
 def function_kernel(
     name: str,
     function: Callable[..., Any],
-    call: Call | None,
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
     stays_here: str | None,
 ) -> FunctionKernel:
-    """A kernel that calls ``function(*args, **kwargs)``; ``call`` is how workers rebuild it."""
+    """A kernel that calls ``function(*args, **kwargs)`` (workers rebuild it with ``load``)."""
     return FunctionKernel(
         name,
         KIND,
@@ -172,7 +170,6 @@ def function_kernel(
         reason=None,
         _function=None,
         compiled=False,
-        call=call,
         bound=functools.partial(function, *args, **kwargs),
         stays_here=stays_here,
     )
@@ -198,5 +195,5 @@ def load(path: str) -> FunctionKernel:
         if folder not in sys.path:
             sys.path.insert(0, folder)
     args, kwargs = call.arguments()
-    kernel = function_kernel(call.function, find(call.function), call, args, kwargs, None)
+    kernel = function_kernel(call.function, find(call.function), args, kwargs, None)
     return dataclasses.replace(kernel, ref_path=path)

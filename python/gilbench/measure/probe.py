@@ -91,7 +91,7 @@ def prepare(target: Target, config: ProbeConfig, folder: str) -> tuple[FunctionK
     if target.reference is not None:
         call = Call(target.reference, target.args, target.kwargs, target.setup, tuple(sys.path))
     args, kwargs = call.arguments() if call else (target.args, target.kwargs)
-    kernel = function_kernel(target.name, target.function, call, args, kwargs, stays_here)
+    kernel = function_kernel(target.name, target.function, args, kwargs, stays_here)
     began = time.perf_counter()
     try:
         first = kernel.task(0, 1)
