@@ -124,8 +124,7 @@ class Processes(Executor):
             ) from None
 
     def worker_pids(self) -> list[int]:
-        # The executor keeps its processes in a private dict (as terminate() below reads).
-        return list(getattr(self._pool, "_processes", None) or {})
+        return list(_pool_processes(self._pool))
 
     def close(self) -> None:
         if self._pool is not None:
@@ -137,8 +136,7 @@ class Processes(Executor):
         pool, self._pool = self._pool, None
         if pool is None:
             return
-        # The executor keeps its processes in a private dict (3.14 adds terminate_workers()).
-        processes = list((getattr(pool, "_processes", None) or {}).values())
+        processes = list(_pool_processes(pool).values())
         for process in processes:
             if process.is_alive():
                 process.terminate()
@@ -149,3 +147,11 @@ class Processes(Executor):
             if process.is_alive():
                 process.kill()
                 process.join(1.0)
+
+
+def _pool_processes(
+    pool: cf.ProcessPoolExecutor | None,
+) -> dict[int, multiprocessing.process.BaseProcess]:
+    """The pool's worker processes by pid.  The executor keeps them in a private dict
+    (3.14 adds terminate_workers(), but nothing public lists them)."""
+    return getattr(pool, "_processes", None) or {}
