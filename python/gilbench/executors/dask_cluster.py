@@ -212,7 +212,7 @@ class DaskExecutor(Executor):
 
     @classmethod
     def refuses(cls, kernel: Kernel) -> str | None:
-        return cls.unavailable() or kernel.stays_here
+        return cls.unavailable() or super().refuses(kernel)
 
     def waits_are_others(self) -> bool:
         return False  # unpinned workers, with threads of Dask's own: waits say nothing

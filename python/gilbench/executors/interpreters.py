@@ -70,7 +70,7 @@ class Interpreters(Threads):
     def refuses(cls, kernel: Kernel) -> str | None:
         if cls.unavailable() is not None:
             return cls.unavailable()
-        return kernel.stays_here or _refusal(kernel.ref)
+        return super().refuses(kernel) or _refusal(kernel.ref)
 
     def start(self) -> float:
         began = time.perf_counter()
