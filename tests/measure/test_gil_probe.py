@@ -10,6 +10,7 @@ import hashlib
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -208,3 +209,21 @@ def test_cap_formula() -> None:
     assert gil_probe._cap_for(0.1, 20.0, 2.0) == pytest.approx(2.0)
     assert gil_probe._cap_for(0.05, 20.0, 2.0) == pytest.approx(1.0)
     assert gil_probe._cap_for(5.0, 20.0, 2.0) == pytest.approx(10.0)
+
+
+@pytest.mark.parametrize("count", [False, True])
+def test_each_span_is_counted_less_its_hand_over(count: bool) -> None:
+    """The last switch interval of a span, when the worker was getting the GIL back to time
+    the end, is left out; a span under four hand-overs long is counted whole."""
+    hand_over = 0.002
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        long = gil_probe._run_interval(
+            pool, lambda: time.sleep(0.02), 0.05, count=count, cap_s=10.0, hand_over_s=hand_over
+        )
+        short = gil_probe._run_interval(
+            pool, lambda: None, 0.001, count=count, cap_s=10.0, hand_over_s=hand_over
+        )
+    assert all(b - a > 4 * hand_over for a, b in long.spans)
+    assert long.counted_s == pytest.approx(long.busy_s - len(long.spans) * hand_over)
+    assert all(b - a < 4 * hand_over for a, b in short.spans)
+    assert short.counted_s == pytest.approx(short.busy_s)

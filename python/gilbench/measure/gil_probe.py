@@ -47,10 +47,15 @@ Known limits (measured on a shared 2-vCPU VM; see GilObservation for the fields)
   under 0.5 for taking turns. The error only ever points towards "free", so it can turn a
   "held" verdict into "inconclusive", never into a wrong class. `contended` flags it (the
   counter got under `CONTENDED_BELOW` of a core during the control).
-* The GIL changes hands when a GIL-holding call returns (CPython checks for a pending switch
-  right after a C function returns), before the worker can time the end, so a call of
-  duration d that holds the GIL throughout reads about d / (d + switch interval): 0.91 for
-  a 50 ms call at the default 5 ms. A pool of such tasks sees the same hand-over per task.
+* The worker times a call's end only once it holds the GIL again, and getting it back
+  from the counter takes a switch interval: the counter keeps running for that long after
+  every call returns (a GIL-holding call hands the GIL over as it returns, since CPython
+  checks for a pending switch right after a C function returns; a GIL-free one must wait
+  to re-take it). So the last switch interval of each span is left out of the count
+  (spans over 4 switch intervals long; shorter ones are counted whole). Without that, a
+  call of duration d that holds the GIL throughout read about d / (d + switch interval):
+  0.94 for an 80 ms call at the default 5 ms. A pool of such tasks still sees the hand-over
+  once per task.
 * CPython only; the counting loop relies on the eval loop's periodic GIL drop requests.
 """
 
@@ -185,8 +190,9 @@ class _Interval:
     spans: list[tuple[float, float]]  # (start, end) of each call, clipped at the stop time
     completed: int  # calls that finished before the counter stopped
     capped: bool  # the counter stopped at the cap before the calls finished
-    iterations: float  # counting-loop iterations inside the spans (0 when not counting)
-    cpu_s: float  # the counting thread's CPU time inside the spans (0 when not counting)
+    iterations: float  # counting-loop iterations inside the counted spans (0 when not counting)
+    cpu_s: float  # the counting thread's CPU time inside them (0 when not counting)
+    counted_s: float  # how long the counted spans last (each span less its hand-over)
 
     @property
     def busy_s(self) -> float:
@@ -230,10 +236,13 @@ def _run_interval(
     *,
     count: bool,
     cap_s: float,
+    hand_over_s: float = 0.0,
 ) -> _Interval:
     """Run `call` in the pool's worker until `interval_s` has passed; if `count`, run the
     counting loop in this thread meanwhile and stop it (and ask the worker to stop) past
-    `cap_s`. The worker is one long-lived thread, so no thread start lands in an interval."""
+    `cap_s`. The worker is one long-lived thread, so no thread start lands in an interval.
+    The counter's pace is taken over each span less its last `hand_over_s`, the time the
+    worker took to get the GIL back and time the end (see the module notes)."""
     shared = _Shared()
     times: list[float] = []
     counts: list[float] = []
@@ -273,11 +282,17 @@ def _run_interval(
     else:
         spans = [(a, min(b, t_stop)) for a, b in zip(starts, ends, strict=True) if a < t_stop]
         completed = sum(1 for b in ends if b <= t_stop)
+    # A span cut at the stop ends on the counter's own clock: nothing to leave out there.
+    counted = [
+        (a, b - hand_over_s) if b != t_stop and b - a > 4 * hand_over_s else (a, b)
+        for a, b in spans
+    ]
     iterations = cpu_s = 0.0
     if count:
-        iterations = sum(_interp(times, counts, b) - _interp(times, counts, a) for a, b in spans)
-        cpu_s = sum(_interp(times, cpu, b) - _interp(times, cpu, a) for a, b in spans)
-    return _Interval(spans, completed, t_stop is not None, max(0.0, iterations), cpu_s)
+        iterations = sum(_interp(times, counts, b) - _interp(times, counts, a) for a, b in counted)
+        cpu_s = sum(_interp(times, cpu, b) - _interp(times, cpu, a) for a, b in counted)
+    counted_s = sum(b - a for a, b in counted)
+    return _Interval(spans, completed, t_stop is not None, max(0.0, iterations), cpu_s, counted_s)
 
 
 def _cap_for(interval_s: float, max_slowdown: float, max_beside_s: float) -> float:
@@ -441,10 +456,15 @@ def measure_held_share(
             order = ("control", "test", "alone") if r % 2 == 0 else ("alone", "test", "control")
             got: dict[str, _Interval] = {}
             for kind in order:
-                if kind == "control":
-                    got[kind] = _run_interval(pool, control, interval_s, count=True, cap_s=cap_s)
-                elif kind == "test":
-                    got[kind] = _run_interval(pool, call, interval_s, count=True, cap_s=cap_s)
+                if kind in ("control", "test"):
+                    got[kind] = _run_interval(
+                        pool,
+                        control if kind == "control" else call,
+                        interval_s,
+                        count=True,
+                        cap_s=cap_s,
+                        hand_over_s=switch_interval if enabled else 0.0,
+                    )
                 elif measure_slowdown and (slowdown_repeats is None or r < slowdown_repeats):
                     got[kind] = _run_interval(pool, call, interval_s, count=False, cap_s=cap_s)
             ctl, test = got["control"], got["test"]
@@ -457,9 +477,9 @@ def measure_held_share(
                 # stop, so the mean of those completed + 1 calls exceeds busy_s / (completed+1).
                 n_beside = test.completed + 1 if test.capped else max(1, test.completed)
                 slowdowns.append(test.busy_s / n_beside / per_call_alone)
-            control_cpu.append(ctl.cpu_s / ctl.busy_s if ctl.busy_s > 0 else 0.0)
-            pace_control = ctl.iterations / ctl.busy_s if ctl.busy_s > 0 else 0.0
-            pace_test = test.iterations / test.busy_s if test.busy_s > 0 else 0.0
+            control_cpu.append(ctl.cpu_s / ctl.counted_s if ctl.counted_s > 0 else 0.0)
+            pace_control = ctl.iterations / ctl.counted_s if ctl.counted_s > 0 else 0.0
+            pace_test = test.iterations / test.counted_s if test.counted_s > 0 else 0.0
             if pace_control <= 0:
                 # The counter never ran during the control: no reference pace, so this
                 # repeat says nothing about the GIL. Skip it (counted) rather than guess.
