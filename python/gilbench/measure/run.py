@@ -242,7 +242,10 @@ def _measure_group(
     least = _least(config, workers)
     set_aside: list[float] = []
     repeat = attempts = 0
-    while repeat < least or (repeat < config.max_repeat and _more(samples, ceilings, budget)):
+    judged = workers > 1
+    while repeat < least or (
+        repeat < config.max_repeat and _more(samples, ceilings, budget, judged)
+    ):
         if repeat >= least:
             budget.open()  # from here on the repeats are extra, paid from the budget
         # Rotate the order each repeat: no executor always runs first on a warm machine.
@@ -373,10 +376,13 @@ class _Share:
             self.opened = None
 
 
-def _more(samples: dict[str, list[Sample]], ceilings: list[float], budget: _Share) -> bool:
+def _more(
+    samples: dict[str, list[Sample]], ceilings: list[float], budget: _Share, judged: bool
+) -> bool:
     """Whether to take another repeat: an interval still straddles a verdict's line and the
     budget allows it, or one is still wider than 5% of its median and a little more may
-    go to narrowing it."""
+    go to narrowing it.  A row that gets no verdict (``judged`` false: one worker cannot
+    scale) never draws on the time kept for deciding."""
     estimates = []
     baseline = [s.net_s for s in samples.get(BASELINE, [])]
     for name, taken in samples.items():
@@ -391,7 +397,7 @@ def _more(samples: dict[str, list[Sample]], ceilings: list[float], budget: _Shar
     if not estimates:  # the baseline alone: narrow its own times
         walls = [s.net_s for taken in samples.values() for s in taken]
         return budget.settling() and not stats.stable_enough(stats.estimate(walls))
-    if any(not stats.decided(s, f) for s, f in estimates):
+    if judged and any(not stats.decided(s, f) for s, f in estimates):
         return budget.deciding()
     narrow = all(
         stats.stable_enough(s) and (f is None or stats.stable_enough(f)) for s, f in estimates
