@@ -163,6 +163,30 @@ def test_more_repeats_follow_while_intervals_are_wide(monkeypatch: pytest.Monkey
     assert {r.repeat for r in results.records} == {8}  # stopped by max_repeat, not the budget
 
 
+def test_a_disturbance_in_most_repeats_is_kept_not_set_aside(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every repeat looks as if the workers shared cores: after as many are set aside as
+    were kept, the rest are kept (it is how the machine runs this code), not retaken
+    until max_repeat."""
+    monkeypatch.setattr(runner, "_cores_shared", lambda *args: True)
+    monkeypatch.setattr(runner, "_more", lambda *args: False)  # the minimum is enough
+    results = measured(
+        small_config(
+            backends=["cpp"],
+            executors=["threads"],
+            workers=[2],
+            n=1000,
+            min_repeat=6,
+            max_repeat=30,
+            budget_s=600.0,
+        )
+    )
+    record = next(r for r in results.records if r.executor == "threads")
+    assert record.repeat == 6
+    assert 1 <= len(record.set_aside_ceilings) <= 7
+
+
 def test_progress_counts_up_to_the_plan() -> None:
     seen: list[tuple[int, int, str]] = []
     config = small_config(backends=["python"], executors=["threads"], n=1000, measure_ceiling=False)

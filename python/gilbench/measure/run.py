@@ -264,7 +264,11 @@ def _measure_group(
         stolen = any(s.mostly_stolen for s in taken.values())
         shared = _cores_shared(taken, executors)
         low = ceiling is not None and (ceiling < floor or stolen or shared)
-        if low and attempts <= config.max_repeat:
+        # A disturbance in most repeats is how this machine runs this code (two Python
+        # interpreters slowing each other on a host's shared cores, say), not a passing
+        # one: never more repeats are set aside than kept, and the rest are judged.
+        persistent = len(set_aside) > repeat
+        if low and not persistent and attempts <= config.max_repeat:
             budget.open()
             if budget.deciding():
                 set_aside.append(ceiling)
