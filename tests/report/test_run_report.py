@@ -10,7 +10,7 @@ from gilbench.report.run import run_report
 from gilbench.report.seed import findings, seed_report
 from gilbench.report.verdicts import ANSWER, answer, held_words, startup_words
 from gilbench.results import RunResults
-from helpers import FAST, observed_gil, pair, render, run_of
+from helpers import FAST, SIX, near, observed_gil, pair, record, render, run_of
 
 
 def article_run(gil_enabled: bool = True) -> RunResults:
@@ -83,6 +83,29 @@ def test_the_title_question_is_answered_per_backend() -> None:
     cpp_gil = answer(results, "cpp-gil").plain
     assert cpp_gil.startswith("threads: no") and "processes: not measured above 1 worker" in cpp_gil
     assert set(ANSWER) == {"scales", "partly", "held", "inconclusive", "too short"}
+
+
+@pytest.mark.parametrize(("cpu_per_task", "said"), [(1.3, True), (1.0, False)])
+def test_workers_slowing_each_other_is_named_as_the_machine(
+    cpu_per_task: float, said: bool
+) -> None:
+    """Processes at 1.4x of a 2x ceiling ("partly"), their workers spending 1.3x the
+    baseline's CPU time on the same tasks: the sentence says the cores slowed each other."""
+    baseline = record("python", "sequential", 2, walls=SIX, releases_gil=False)
+    processes = record(
+        "python",
+        "processes",
+        2,
+        walls=near(1.4),
+        baseline=SIX,
+        ceilings=(2.0,) * 6,
+        releases_gil=False,
+        cores_busy=1.4 * cpu_per_task,
+    )
+    line = answer(run_of(baseline, processes), "python").plain
+    assert line.startswith("processes: partly")
+    assert (f"needed 1.30{TIMES} the CPU time" in line) is said
+    assert ("the machine, not the GIL" in line) is said
 
 
 def test_without_a_gil_the_twins_do_not_take_turns() -> None:
