@@ -335,7 +335,7 @@ EXECUTOR_OPTIONS = tuple(
     Option((o.flag,), o.help, o.type, o.default, o.metavar, o.choices) for o in executor_options()
 )
 
-QUICK = {"workers": [1, 2], "task_seconds": 0.04, "repeat": 9, "budget": 18.0}
+QUICK = {"workers": [1, 2], "task_seconds": 0.04, "repeat": 9, "budget": 16.0}
 """--quick: under a minute on an idle 2-core machine, about 90 s on a noisy one."""
 
 SEED_N = 20_000_000  # the article's N

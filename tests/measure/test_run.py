@@ -148,7 +148,7 @@ def test_sized_automatically_when_n_is_not_given() -> None:
 
 
 def test_more_repeats_follow_while_intervals_are_wide(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(runner, "_more", lambda *args: True)  # never narrow enough
+    monkeypatch.setattr(runner._Group, "narrow", lambda self: False)  # never narrow enough
     results = measured(
         small_config(
             backends=["python"],
@@ -163,6 +163,26 @@ def test_more_repeats_follow_while_intervals_are_wide(monkeypatch: pytest.Monkey
     assert {r.repeat for r in results.records} == {8}  # stopped by max_repeat, not the budget
 
 
+def test_extra_repeats_go_round_the_undecided_backends(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A budget that lasts one round gives each undecided backend one more repeat, not all
+    of it to the backend measured first."""
+    monkeypatch.setattr(runner._Group, "decided", lambda self: False)
+    monkeypatch.setattr(runner._Group, "narrow", lambda self: True)
+    results = measured(
+        small_config(
+            backends=["cpp", "cython"],
+            executors=["threads"],
+            workers=[2],
+            n=1000,
+            min_repeat=6,
+            max_repeat=20,
+            budget_s=1e-6,
+            measure_ceiling=False,
+        )
+    )
+    assert {r.backend: r.repeat for r in results.records} == {"cpp": 7, "cython": 7}
+
+
 def test_a_disturbance_in_most_repeats_is_kept_not_set_aside(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -170,7 +190,8 @@ def test_a_disturbance_in_most_repeats_is_kept_not_set_aside(
     were kept, the rest are kept (it is how the machine runs this code), not retaken
     until max_repeat."""
     monkeypatch.setattr(runner, "_cores_shared", lambda *args: True)
-    monkeypatch.setattr(runner, "_more", lambda *args: False)  # the minimum is enough
+    monkeypatch.setattr(runner._Group, "decided", lambda self: True)  # the minimum is enough
+    monkeypatch.setattr(runner._Group, "narrow", lambda self: True)
     results = measured(
         small_config(
             backends=["cpp"],

@@ -5,13 +5,16 @@ Order of work, chosen so that noise on a shared machine hurts least:
 1. size one task per backend (``calibrate``), unless ``n`` is given;
 2. observe each backend's hold on the GIL directly (``gil.observe``), once;
 3. per worker count: start every executor once (timed apart), then per backend warm
-   each executor up and take repeats.  One repeat times the sequential baseline,
-   every parallel executor and the machine ceiling back to back, in a rotated order,
-   so each speedup is a ratio of two times taken moments apart (paired);
-4. repeats go on until every speedup's interval is narrow (half-width within 5% of
-   its median) or the group's share of the time budget is used;
-5. records are appended as each (workers, backend) group completes, so a run that is
-   interrupted keeps everything that finished; ``analysis`` then judges them.
+   each executor up and take the fewest repeats a 95% interval needs.  One repeat
+   times the sequential baseline, every parallel executor and the machine ceiling
+   back to back, in a rotated order, so each speedup is a ratio of two times taken
+   moments apart (paired);
+4. then the budget goes round the backends whose intervals still straddle a
+   verdict's line, one repeat each per round, and a little of what is left to those
+   wider than 5% of their median;
+5. each backend's records are in the results from its first repeats on, and updated
+   as it repeats, so a run that is interrupted keeps everything measured;
+   ``analysis`` then judges them.
 """
 
 from __future__ import annotations
@@ -47,6 +50,9 @@ from gilbench.measure.workload import elements, task_ranges
 from gilbench.results import RunResults
 
 ProgressCallback = Callable[[int, int, str], None]  # (done, total, what is running now)
+
+CEILING_MIN_S = 0.02
+"""The shortest the ceiling's one-thread sample lasts."""
 
 WAIT_S = 5.0
 """Longest wait for two free cores before each backend's GIL is watched."""
@@ -150,10 +156,10 @@ def run(
     ceiling_n = None
     if ceiling_reason is None and any(w > 1 for w in config.workers):
         tracker.show("sizing the machine ceiling")
-        # As long as a task: under ~20 ms, two fresh threads often share one core for
-        # their whole run (the scheduler moves one only at its next balance), and the
-        # ceiling then reads 1x on an idle machine.
-        ceiling_n = calibrate_ceiling(config.task_seconds)
+        # Half a task, 20 ms at least: its threads are pinned, one per core, so even a
+        # short sample cannot find both on one core unless the machine put them there.
+        # Sampled beside every repeat, it was a seventh of a --quick run at a whole task.
+        ceiling_n = calibrate_ceiling(max(CEILING_MIN_S, config.task_seconds / 2))
 
     if config.observe_gil:
         for index, kernel in enumerate(kernels):
@@ -171,8 +177,7 @@ def run(
             tracker.tick(f"watched {kernel.name}")
 
     refused = _refusals(config, kernels, results)
-    groups = len(config.workers) * len(kernels)
-    extra = _Budget(config.budget_s)
+    budget = _Budget(config.budget_s)
     settings = {**config.settings, "cpus": cpus}
     usable = [n for n in config.executors if get_executor(n).unavailable() is None]
     for index, workers in enumerate(config.workers):
@@ -183,11 +188,21 @@ def run(
             else contextlib.nullcontext()
         )
         with started(names, workers, results.startups, settings) as executors, ceiling as probe:
-            for position, kernel in enumerate(kernels):
-                group = index * len(kernels) + position
-                share = extra.share(groups - group)
-                runnable = [e for e in executors if e.name not in refused.get(kernel.name, ())]
-                _measure_group(config, workers, kernel, runnable, probe, results, tracker, share)
+            groups = [
+                _Group(
+                    config,
+                    workers,
+                    kernel,
+                    [e for e in executors if e.name not in refused.get(kernel.name, ())],
+                    probe,
+                    results,
+                    tracker,
+                )
+                for kernel in kernels
+            ]
+            block = _Budget(budget.left() / (len(config.workers) - index))
+            _measure_block(config, groups, block)
+            budget.spent += block.spent
     analysis.judge_run(results)
     return results
 
@@ -209,99 +224,194 @@ def _refusals(
     return refused
 
 
-def _measure_group(
-    config: RunConfig,
-    workers: int,
-    kernel: Kernel,
-    executors: Sequence[Executor],
-    probe: CeilingProbe | None,
-    results: RunResults,
-    tracker: _Tracker,
-    budget: _Share,
-) -> None:
-    n = results.sizes[kernel.name]
-    ranges = task_ranges(config.mode, n, workers)
-    expected = kernel.expected(ranges)
-    samples: dict[str, list[Sample]] = {e.name: [] for e in executors}
-    ceilings: list[float] = []
-    label = f"{workers} workers · {kernel.name}"
+def _measure_block(config: RunConfig, groups: Sequence[_Group], budget: _Budget) -> None:
+    """Every backend at one worker count: the minimum of repeats for each in turn, then
+    the budget for extra repeats, first where an interval still straddles a verdict's
+    line, then (a little) where one is still wider than 5% of its median.
 
-    def sample(executor: Executor) -> Sample:
-        return time_tasks(executor, kernel, ranges, expected)
+    Extra repeats go round the groups that need them, one each per round, so that no
+    backend measured early uses up what a later one needs.  Each group's records are
+    in ``results`` from its minimum on and updated as it repeats: an interrupted run
+    keeps everything measured.
+    """
+    fair = budget.seconds / max(1, len(groups))
+    for group in groups:
+        group.warm_up()
+        while group.repeat < group.least:
+            # Set-asides here are paid from the budget, at most a fair share per group.
+            group.attempt(budget, may_set_aside=group.set_aside_s < fair)
+        group.publish()
+    judged = [g for g in groups if g.workers > 1]
+    while budget.left() > 0:
+        undecided = [g for g in judged if g.repeat < config.max_repeat and not g.decided()]
+        if not undecided:
+            break
+        for group in undecided:
+            group.attempt(budget, may_set_aside=True, extra=True)
+            group.publish()
+    settle = _Budget(min(budget.left(), SETTLE_SHARE * budget.seconds))
+    while settle.left() > 0:
+        wide = [g for g in groups if g.repeat < config.max_repeat and not g.narrow()]
+        if not wide:
+            break
+        for group in wide:
+            group.attempt(settle, may_set_aside=False, extra=True)
+            group.publish()
+    budget.spent += settle.spent
 
-    for executor in executors:
-        for _ in range(config.warmup):
-            tracker.show(f"{label} · {executor.name} (warm-up)")
-            sample(executor)
-            tracker.tick(label)
-    # A repeat whose ceiling shows the machine could not give the workers their cores
-    # (another process, a VM losing a vCPU) says nothing about the code: it is set
-    # aside and taken again, paid from the budget, and counted in the record.
-    cores = int(results.environment.get("usable_cpus") or workers)
-    floor = LOW_CEILING_FRACTION * min(workers, cores)
-    least = _least(config, workers)
-    set_aside: list[float] = []
-    repeat = attempts = 0
-    judged = workers > 1
-    while repeat < least or (
-        repeat < config.max_repeat and _more(samples, ceilings, budget, judged)
-    ):
-        if repeat >= least:
-            budget.open()  # from here on the repeats are extra, paid from the budget
-        # Rotate the order each repeat: no executor always runs first on a warm machine.
-        shift = attempts % len(executors)
-        taken: dict[str, Sample] = {}
-        for executor in [*executors[shift:], *executors[:shift]]:
-            tracker.show(f"{label} · {executor.name}")
-            taken[executor.name] = sample(executor)
+
+class _Group:
+    """One backend at one worker count: every executor's samples, paired repeat by repeat.
+
+    One repeat times the sequential baseline, each parallel executor and the machine
+    ceiling back to back, in an order rotated each repeat so that no executor always
+    runs first on a warm machine.
+    """
+
+    def __init__(
+        self,
+        config: RunConfig,
+        workers: int,
+        kernel: Kernel,
+        executors: Sequence[Executor],
+        probe: CeilingProbe | None,
+        results: RunResults,
+        tracker: _Tracker,
+    ) -> None:
+        self.config, self.workers, self.kernel = config, workers, kernel
+        self.executors, self.probe, self.results, self.tracker = executors, probe, results, tracker
+        self.n = results.sizes[kernel.name]
+        self.ranges = task_ranges(config.mode, self.n, workers)
+        self.expected = kernel.expected(self.ranges)
+        self.samples: dict[str, list[Sample]] = {e.name: [] for e in executors}
+        self.ceilings: list[float] = []
+        self.set_aside: list[float] = []  # the ceilings of the repeats set aside
+        self.set_aside_s = 0.0
+        self.repeat = self.attempts = 0
+        self.least = _least(config, workers)
+        cores = int(results.environment.get("usable_cpus") or workers)
+        self.usable = min(workers, cores)
+        self.floor = LOW_CEILING_FRACTION * self.usable
+        self.label = f"{workers} workers · {kernel.name}"
+        self.slots: list[int] = []  # where its records are in results.records
+
+    def _sample(self, executor: Executor) -> Sample:
+        self.tracker.show(f"{self.label} · {executor.name}")
+        return time_tasks(executor, self.kernel, self.ranges, self.expected)
+
+    def warm_up(self) -> None:
+        for executor in self.executors:
+            for _ in range(self.config.warmup):
+                self.tracker.show(f"{self.label} · {executor.name} (warm-up)")
+                self._sample(executor)
+                self.tracker.tick(self.label)
+
+    def attempt(self, budget: _Budget, *, may_set_aside: bool, extra: bool = False) -> None:
+        """Take one repeat.  One whose ceiling shows the machine could not give the
+        workers their cores (another process, a VM losing a vCPU), where another program
+        had a worker's core for over half a sample, or where the workers did the same
+        work on far more CPU time than the baseline, says nothing about the code: it is
+        set aside and taken again after waiting for the cores, paid from ``budget``."""
+        began = time.perf_counter()
+        shift = self.attempts % len(self.executors)
+        taken = {
+            e.name: self._sample(e) for e in [*self.executors[shift:], *self.executors[:shift]]
+        }
         ceiling = None
-        if probe is not None:
-            tracker.show(f"{label} · machine ceiling")
-            ceiling = probe.sample()
-        attempts += 1
-        # Another program had a worker's core for over half a sample, or the workers did
-        # the same work on more CPU time than the baseline: taken again too.
+        if self.probe is not None:
+            self.tracker.show(f"{self.label} · machine ceiling")
+            ceiling = self.probe.sample()
+        self.attempts += 1
         stolen = any(s.mostly_stolen for s in taken.values())
-        shared = _cores_shared(taken, executors)
-        low = ceiling is not None and (ceiling < floor or stolen or shared)
+        disturbed = ceiling is not None and (
+            ceiling < self.floor or stolen or _cores_shared(taken, self.executors)
+        )
         # A disturbance in most repeats is how this machine runs this code (two Python
         # interpreters slowing each other on a host's shared cores, say), not a passing
         # one: never more repeats are set aside than kept, and the rest are judged.
-        persistent = len(set_aside) > repeat
-        if low and not persistent and attempts <= config.max_repeat:
-            budget.open()
-            if budget.deciding():
-                set_aside.append(ceiling)
-                assert probe is not None
-                tracker.show(f"{label} · waiting for {min(workers, cores)} free cores")
-                _, waited = probe.wait(floor, budget.deciding_left())
-                results.waited_s += waited
-                continue
+        persistent = len(self.set_aside) > self.repeat
+        if (
+            disturbed
+            and may_set_aside
+            and not persistent
+            and budget.left() > 0
+            and self.attempts <= self.config.max_repeat
+        ):
+            assert self.probe is not None and ceiling is not None
+            self.set_aside.append(ceiling)
+            self.tracker.show(f"{self.label} · waiting for {self.usable} free cores")
+            _, waited = self.probe.wait(self.floor, min(budget.left(), WAIT_S))
+            self.results.waited_s += waited
+            spent = time.perf_counter() - began
+            self.set_aside_s += spent
+            budget.spent += spent
+            return
         for name, value in taken.items():
-            samples[name].append(value)
+            self.samples[name].append(value)
         if ceiling is not None:
-            ceilings.append(ceiling)
-        if repeat < least:
-            tracker.tick(label, units=len(executors))
-        repeat += 1
-    budget.close()
+            self.ceilings.append(ceiling)
+        self.repeat += 1
+        if extra:
+            budget.spent += time.perf_counter() - began
+        else:
+            self.tracker.tick(self.label, units=len(self.executors))
 
-    for executor in executors:
-        results.records.append(
-            analysis.record(
-                kernel,
-                executor,
-                workers,
-                config.mode,
-                n,
-                len(ranges),
-                elements(config.mode, n, workers),
-                samples[executor.name],
-                samples.get(BASELINE),
-                ceilings,
-                set_aside,
-            )
+    def _estimates(self) -> list[tuple[stats.Estimate, stats.Estimate | None]]:
+        """(speedup, of ceiling) so far for each parallel executor, as judged."""
+        baseline = [s.net_s for s in self.samples.get(BASELINE, [])]
+        found = []
+        for name, taken in self.samples.items():
+            if name == BASELINE or not baseline:
+                continue
+            ratios = stats.paired_ratios(baseline, [s.net_s for s in taken])
+            fraction = None
+            if self.ceilings:
+                fraction = stats.estimate(
+                    [r / c for r, c in zip(ratios, self.ceilings, strict=False)]
+                )
+            found.append((stats.estimate(ratios), fraction))
+        return found
+
+    def decided(self) -> bool:
+        """No interval straddles a verdict's line."""
+        return all(stats.decided(s, f) for s, f in self._estimates())
+
+    def narrow(self) -> bool:
+        """Every interval within 5% of its median (the baseline's own, when it runs alone)."""
+        found = self._estimates()
+        if not found:
+            walls = [s.net_s for taken in self.samples.values() for s in taken]
+            return stats.stable_enough(stats.estimate(walls))
+        return all(
+            stats.stable_enough(s) and (f is None or stats.stable_enough(f)) for s, f in found
         )
+
+    def publish(self) -> None:
+        """Its records, from the samples so far, into ``results`` (in place after the first)."""
+        records = [
+            analysis.record(
+                self.kernel,
+                executor,
+                self.workers,
+                self.config.mode,
+                self.n,
+                len(self.ranges),
+                elements(self.config.mode, self.n, self.workers),
+                self.samples[executor.name],
+                self.samples.get(BASELINE),
+                self.ceilings,
+                self.set_aside,
+            )
+            for executor in self.executors
+        ]
+        if not self.slots:
+            self.slots = list(
+                range(len(self.results.records), len(self.results.records) + len(records))
+            )
+            self.results.records.extend(records)
+        else:
+            for slot, record in zip(self.slots, records, strict=True):
+                self.results.records[slot] = record
 
 
 CPU_INFLATION = 1.3
@@ -328,82 +438,16 @@ def _cores_shared(taken: dict[str, Sample], executors: Sequence[Executor]) -> bo
 
 
 SETTLE_SHARE = 0.25
-"""Of the budget, what may go to narrowing intervals whose verdict is already clear; the
-rest is kept for cells whose interval still straddles a verdict's line."""
-
-UNDECIDED_FACTOR = 4.0
-"""An undecided group may take this many times its even share of what is left."""
+"""Of a worker count's budget, the most that goes to narrowing intervals whose verdict is
+already clear, from what deciding left over."""
 
 
 @dataclass
 class _Budget:
-    """Seconds for repeats beyond the minimum, shared out among the groups still to come."""
+    """Seconds for repeats beyond the minimum, and for the repeats set aside."""
 
     seconds: float
     spent: float = 0.0
 
-    def share(self, groups_left: int) -> _Share:
-        left = max(0.0, self.seconds - self.spent)
-        return _Share(self, left / max(1, groups_left), left)
-
-
-@dataclass
-class _Share:
-    """One group's share of the budget; the clock runs only while it repeats beyond the minimum."""
-
-    budget: _Budget
-    seconds: float  # the group's even share
-    pool: float  # what is left of the whole budget
-    opened: float | None = None
-
-    def settling(self) -> bool:
-        """Time left to narrow intervals whose verdict is already clear."""
-        return self._used() < SETTLE_SHARE * self.seconds
-
-    def deciding(self) -> bool:
-        """Time left for intervals that still straddle a verdict's line."""
-        return self.deciding_left() > 0
-
-    def deciding_left(self) -> float:
-        return min(self.pool, UNDECIDED_FACTOR * self.seconds) - self._used()
-
-    def _used(self) -> float:
-        return 0.0 if self.opened is None else time.perf_counter() - self.opened
-
-    def open(self) -> None:
-        if self.opened is None:
-            self.opened = time.perf_counter()
-
-    def close(self) -> None:
-        if self.opened is not None:
-            self.budget.spent += time.perf_counter() - self.opened
-            self.opened = None
-
-
-def _more(
-    samples: dict[str, list[Sample]], ceilings: list[float], budget: _Share, judged: bool
-) -> bool:
-    """Whether to take another repeat: an interval still straddles a verdict's line and the
-    budget allows it, or one is still wider than 5% of its median and a little more may
-    go to narrowing it.  A row that gets no verdict (``judged`` false: one worker cannot
-    scale) never draws on the time kept for deciding."""
-    estimates = []
-    baseline = [s.net_s for s in samples.get(BASELINE, [])]
-    for name, taken in samples.items():
-        if name == BASELINE or not baseline:
-            continue
-        ratios = stats.paired_ratios(baseline, [s.net_s for s in taken])
-        speedup = stats.estimate(ratios)
-        fraction = None
-        if ceilings:
-            fraction = stats.estimate([r / c for r, c in zip(ratios, ceilings, strict=False)])
-        estimates.append((speedup, fraction))
-    if not estimates:  # the baseline alone: narrow its own times
-        walls = [s.net_s for taken in samples.values() for s in taken]
-        return budget.settling() and not stats.stable_enough(stats.estimate(walls))
-    if judged and any(not stats.decided(s, f) for s, f in estimates):
-        return budget.deciding()
-    narrow = all(
-        stats.stable_enough(s) and (f is None or stats.stable_enough(f)) for s, f in estimates
-    )
-    return not narrow and budget.settling()
+    def left(self) -> float:
+        return self.seconds - self.spent
