@@ -117,6 +117,16 @@ def test_a_ceiling_sample_is_k_threads_against_one_net_of_stolen_time(
         assert probe.sample() == pytest.approx(2 * 0.020 / 0.020)
 
 
+def test_a_ceiling_is_never_above_its_thread_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    if ceiling.ceiling_unavailable_reason() is not None:
+        pytest.skip("the machine ceiling needs the C++ module")
+    # One thread slowed to 30 ms by another program, unseen; two threads: 20 ms.
+    taken = iter([Sample(0.030, 0.030), Sample(0.020, 0.040)])
+    monkeypatch.setattr(ceiling, "time_tasks", lambda *args: next(taken))
+    with CeilingProbe(workers=2, n=1000) as probe:
+        assert probe.sample() == 2.0  # not 3.0
+
+
 def test_a_real_ceiling_sample_runs_two_pinned_threads() -> None:
     if ceiling.ceiling_unavailable_reason() is not None:
         pytest.skip("the machine ceiling needs the C++ module")
