@@ -33,11 +33,12 @@ _WRAP = 1 << 64
 
 
 def sum_squares(start: int, stop: int) -> int:
-    offsets = np.arange(CHUNK, dtype=np.uint64)
-    squares = np.empty(CHUNK, dtype=np.uint64)
+    size = min(CHUNK, max(0, stop - start))  # a short range needs no 2 MiB arrays
+    offsets = np.arange(size, dtype=np.uint64)
+    squares = np.empty(size, dtype=np.uint64)
     total = 0
     for base in range(start, stop, CHUNK):
-        chunk = squares[: min(CHUNK, stop - base)]
+        chunk = squares[: min(size, stop - base)]
         np.add(offsets[: len(chunk)], np.uint64(base), out=chunk)
         np.multiply(chunk, chunk, out=chunk)  # i < 2**32, so i*i < 2**64 is exact
         wrapped = int(chunk.sum())  # modulo 2**64
