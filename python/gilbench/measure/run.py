@@ -200,7 +200,9 @@ def run(
                 )
                 for kernel in kernels
             ]
-            block = _Budget(budget.left() / (len(config.workers) - index))
+            share = budget.left() / (len(config.workers) - index)
+            # One worker gets no verdict: its rows only narrow, with a little.
+            block = _Budget(share if workers > 1 else SETTLE_SHARE * share)
             _measure_block(config, groups, block)
             budget.spent += block.spent
     analysis.judge_run(results)
@@ -326,10 +328,11 @@ class _Group:
         disturbed = ceiling is not None and (
             ceiling < self.floor or stolen or _cores_shared(taken, self.executors)
         )
-        # A disturbance in most repeats is how this machine runs this code (two Python
-        # interpreters slowing each other on a host's shared cores, say), not a passing
-        # one: never more repeats are set aside than kept, and the rest are judged.
-        persistent = len(self.set_aside) > self.repeat
+        # A disturbance that keeps coming back is how this machine runs this code (two
+        # Python interpreters slowing each other on a host's shared cores, say), not a
+        # passing one: at most one repeat is set aside for every two kept, and the rest
+        # are judged.
+        persistent = 2 * len(self.set_aside) > self.repeat
         if (
             disturbed
             and may_set_aside
