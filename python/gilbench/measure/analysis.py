@@ -76,19 +76,16 @@ def record(
         found.instability = stats.instability(walls)
         found.unstable = found.instability is not None
         return found
-    # Net of what other programs took from the workers' cores (``stolen``), both sides.
-    ratios = stats.paired_ratios([s.net_s for s in baseline], [s.net_s for s in taken])
-    speedup = stats.estimate(ratios)
+    ratios, speedup, fraction = paired(baseline, taken, ceilings)
     found.ratios = ratios
     found.speedup = speedup.median
     found.speedup_ci = _ci(speedup)
     found.efficiency = speedup.median / workers
     found.instability = stats.instability(ratios)
     found.unstable = found.instability is not None
-    if ceilings:
+    if fraction is not None:
         found.ceiling_ratios = list(ceilings)
         found.ceiling = statistics.median(ceilings)
-        fraction = stats.estimate([r / c for r, c in zip(ratios, ceilings, strict=False)])
         found.ceiling_fraction = fraction.median
         found.ceiling_fraction_ci = _ci(fraction)
     elif workers == 1:
@@ -96,6 +93,17 @@ def record(
         found.ceiling_fraction = speedup.median
         found.ceiling_fraction_ci = _ci(speedup)
     return found
+
+
+def paired(
+    baseline: Sequence[Sample], taken: Sequence[Sample], ceilings: Sequence[float]
+) -> tuple[list[float], stats.Estimate, stats.Estimate | None]:
+    """The per-repeat speedups, their estimate, and the estimate of their fraction of each
+    repeat's ceiling (None without ceilings).  Times are net of what other programs took
+    from the workers' cores (``stolen``), on both sides."""
+    ratios = stats.paired_ratios([s.net_s for s in baseline], [s.net_s for s in taken])
+    fraction = stats.estimate(stats.of_ceiling(ratios, ceilings)) if ceilings else None
+    return ratios, stats.estimate(ratios), fraction
 
 
 def held_share(results: RunResults, backend: str) -> stats.Estimate | None:

@@ -361,19 +361,14 @@ class _Group:
 
     def _estimates(self) -> list[tuple[stats.Estimate, stats.Estimate | None]]:
         """(speedup, of ceiling) so far for each parallel executor, as judged."""
-        baseline = [s.net_s for s in self.samples.get(BASELINE, [])]
-        found = []
-        for name, taken in self.samples.items():
-            if name == BASELINE or not baseline:
-                continue
-            ratios = stats.paired_ratios(baseline, [s.net_s for s in taken])
-            fraction = None
-            if self.ceilings:
-                fraction = stats.estimate(
-                    [r / c for r, c in zip(ratios, self.ceilings, strict=False)]
-                )
-            found.append((stats.estimate(ratios), fraction))
-        return found
+        baseline = self.samples.get(BASELINE)
+        if not baseline:
+            return []
+        return [
+            analysis.paired(baseline, taken, self.ceilings)[1:]
+            for name, taken in self.samples.items()
+            if name != BASELINE
+        ]
 
     def decided(self) -> bool:
         """No interval straddles a verdict's line."""
