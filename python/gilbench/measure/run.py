@@ -244,22 +244,29 @@ def _measure_block(config: RunConfig, groups: Sequence[_Group], budget: _Budget)
             group.attempt(budget, may_set_aside=group.set_aside_s < fair)
         group.publish()
     judged = [g for g in groups if g.workers > 1]
-    while budget.left() > 0:
-        undecided = [g for g in judged if g.repeat < config.max_repeat and not g.decided()]
-        if not undecided:
-            break
-        for group in undecided:
-            group.attempt(budget, may_set_aside=True, extra=True)
-            group.publish()
+    _rounds(config, judged, budget, lambda g: not g.decided(), may_set_aside=True)
     settle = _Budget(min(budget.left(), SETTLE_SHARE * budget.seconds))
-    while settle.left() > 0:
-        wide = [g for g in groups if g.repeat < config.max_repeat and not g.narrow()]
-        if not wide:
-            break
-        for group in wide:
-            group.attempt(settle, may_set_aside=False, extra=True)
-            group.publish()
+    _rounds(config, groups, settle, lambda g: not g.narrow(), may_set_aside=False)
     budget.spent += settle.spent
+
+
+def _rounds(
+    config: RunConfig,
+    groups: Sequence[_Group],
+    budget: _Budget,
+    wants_more: Callable[[_Group], bool],
+    *,
+    may_set_aside: bool,
+) -> None:
+    """One extra repeat for each group that ``wants_more``, round after round, while the
+    budget lasts."""
+    while budget.left() > 0:
+        pending = [g for g in groups if g.repeat < config.max_repeat and wants_more(g)]
+        if not pending:
+            return
+        for group in pending:
+            group.attempt(budget, may_set_aside=may_set_aside, extra=True)
+            group.publish()
 
 
 class _Group:
