@@ -27,10 +27,12 @@ pytest.importorskip(
 import gilbench
 from gilbench.executors.base import WorkerDied
 from gilbench.executors.dask_cluster import (
+    QUIET,
     DaskExecutor,
     DaskProcesses,
     DaskThreads,
     overhead_s,
+    run_task,
     scheduler_address,
 )
 from gilbench.kernels.oracle import expected_sum_squares
@@ -84,6 +86,56 @@ def test_a_local_cluster_has_the_executors_shape(dask_executor: DaskExecutor) ->
     assert sorted(ran_on) == sorted(threads) * (2 // len(threads))  # dask-processes: one each
     assert dask_executor.startup_s is not None and dask_executor.startup_s > 0
     assert "LocalCluster on this machine" in (dask_executor.description() or "")
+
+
+def test_a_task_pins_its_thread_and_reads_its_own_wait_for_a_core() -> None:
+    mine = os.sched_getaffinity(0)
+    core = min(mine)
+    seen: list = []
+
+    def task_in_a_thread() -> None:  # as a Dask worker thread runs it
+        seen.append(run_task(gilbench.get_backend("cpp").ref, 0, 10**6, core))
+        seen.append(os.sched_getaffinity(0))
+
+    thread = threading.Thread(target=task_in_a_thread)
+    thread.start()
+    thread.join()
+    (result, cpu, waited), affinity = seen
+    assert result == expected_sum_squares(0, 10**6) and cpu >= 0
+    assert affinity == {core}  # the thread that ran it, and only that thread
+    assert os.sched_getaffinity(0) == mine  # this thread: untouched
+    assert waited is None or waited >= 0.0  # None only where Linux keeps no schedstat
+
+
+@pytest.mark.skipif(not PROC, reason="pinning and waits are read from Linux's /proc")
+@pytest.mark.parametrize("executor_class", [DaskThreads, DaskProcesses], ids=lambda c: c.name)
+def test_tasks_on_a_local_cluster_are_pinned_and_their_waits_counted(
+    executor_class: type[DaskExecutor],
+) -> None:
+    cpus = sorted(os.sched_getaffinity(0))
+    executor = executor_class(2, {"cpus": cpus})
+    executor.start()
+    try:
+        assert executor._cores(3) == [cpus[i % len(cpus)] for i in range(3)]
+        outcomes = executor.run(gilbench.get_backend("cpp"), [(0, 10**6)] * 2)
+        assert len(outcomes) == 2
+        waited = executor.last_waited_s()
+        assert waited is not None and waited >= 0.0
+        assert executor.last_waited_s() is None  # it belongs to one run
+    finally:
+        executor.close()
+    unpinned = executor_class(2, {"cpus": None})
+    assert unpinned._cores(2) == [None, None]
+
+
+def test_the_local_clusters_own_bookkeeping_is_quieted(dask_executor: DaskExecutor) -> None:
+    import dask
+
+    client = dask_executor._client
+    assert client is not None
+    for key, value in QUIET.items():  # in every worker process (each reads it as it starts)
+        assert set(client.run(dask.config.get, key).values()) == {value}, key
+    assert dask.config.get("distributed.worker.profile.enabled")  # this process: as it was
 
 
 def test_a_kernel_error_on_a_dask_worker_reaches_the_caller(dask_executor: DaskExecutor) -> None:

@@ -105,6 +105,12 @@ class Executor(abc.ABC):
         worker pinned to a core of its own (``measure.stolen`` subtracts such waits)."""
         return bool(self.cpus) and self.workers <= len(self.cpus or ())
 
+    def last_waited_s(self) -> float | None:
+        """Of the last ``run``, the longest a worker waited for a core another program had,
+        where the executor reads its workers' waits itself (they run where ``measure.stolen``
+        cannot watch them); None elsewhere."""
+        return None
+
     def last_overhead_s(self) -> float | None:
         """Of the last ``run``'s wall time, the seconds the executor itself cost (scheduling,
         transfers) apart from the work, when it can tell; None when it cannot."""

@@ -44,9 +44,13 @@ from gilbench.executors.base import (
     WorkerDied,
 )
 from gilbench.kernels import Kernel, resolve
+from gilbench.measure import stolen
 
 if TYPE_CHECKING:
     from distributed import Client, Future, LocalCluster
+
+TaskRun = tuple[Any, float, float | None]
+"""What ``run_task`` returns: the result, the task's CPU time, the time it waited for a core."""
 
 INSTALL = "pip install 'gilbench[dask]'"
 CONNECT_TIMEOUT_S = 5.0
@@ -56,21 +60,43 @@ STREAM_SLACK = 4
 other clients' tasks interleave with ours (ours are picked out by key)."""
 CLOSE_TIMEOUT_S = 2.0
 """terminate(): how long the cluster may take to close before its workers are killed."""
+QUIET = {
+    # Dask's statistical profiler wakes every 10 ms in each worker to walk every thread's
+    # stack, with the GIL: it slowed two 150 ms tasks under dask-threads from 150-158 ms
+    # to 156-198 ms on 2 cores.
+    "distributed.worker.profile.enabled": False,
+    # Its health checks and monitors wake each process every 20-500 ms: an idle cluster
+    # of two workers took 11% of a core, 1.5% at these intervals.  They decide nothing
+    # here that a second's delay would change (a memory limit's kill, a blocked-loop log).
+    "distributed.admin.tick.interval": "1s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.admin.system-monitor.interval": "2s",
+}
+"""Dask's settings for the LocalCluster gilbench starts: its own bookkeeping, not the
+work, off or slowed, so that it does not compete with the tasks for the cores."""
 
 
 # --- what runs inside a Dask worker ------------------------------------------------------
 
 
-def run_task(ref: str, start: int, stop: int) -> tuple[Any, float]:
-    """One task on a Dask worker thread: the kernel's result and that thread's CPU time.
+def run_task(ref: str, start: int, stop: int, cpu: int | None = None) -> TaskRun:
+    """One task on a Dask worker thread: the kernel's result, that thread's CPU time, and
+    how long it waited for a core while it ran (None where Linux does not say).
 
     ``thread_time``, not ``process_time``: under dask-threads the worker's other threads
     run the other tasks at the same time, and each task must count only its own CPU.
+    ``cpu``: the core to pin this thread to first, as the local pools pin their workers.
     """
     kernel = resolve(ref)
+    if cpu is not None:
+        os.sched_setaffinity(0, {cpu})  # 0: this thread
+    waited_before = stolen.thread_wait_s()
     cpu_before = time.thread_time()
     result = kernel.task(start, stop)
-    return result, time.thread_time() - cpu_before
+    cpu_s = time.thread_time() - cpu_before
+    waited_after = stolen.thread_wait_s()
+    waited = None if waited_before is None or waited_after is None else waited_after - waited_before
+    return result, cpu_s, waited
 
 
 def dask_setup(worker: object) -> None:
@@ -186,10 +212,12 @@ def overhead_s(wall_s: float, stream: Iterable[dict[str, Any]], keys: set[str]) 
 class DaskExecutor(Executor):
     """Tasks on a Dask cluster: a LocalCluster of the class's shape, or ``--scheduler``'s.
 
-    Pinning (``settings["cpus"]``) does not apply: Dask places its worker processes and
-    threads itself, and a cluster elsewhere has cores of its own.  The CPU time counted
-    is each task's own thread's plus this process's (the client and, for a local
-    cluster, the scheduler), so cores busy leaves out the workers' own bookkeeping.
+    On a LocalCluster, task i pins the worker thread that runs it to core i
+    (``settings["cpus"]``), as the local pools pin their workers, and reads how long that
+    thread waited for its core; a cluster elsewhere has cores of its own, and Dask places
+    the work there.  The CPU time counted is each task's own thread's plus this
+    process's (the client and, for a local cluster, the scheduler), so cores busy leaves
+    out the workers' own bookkeeping.
     """
 
     options = (SCHEDULER,)
@@ -205,6 +233,7 @@ class DaskExecutor(Executor):
         self._pids: list[int] = []  # the worker processes this executor started
         self._described: str | None = None
         self._last: tuple[float, set[str]] | None = None  # the last run: wall time, task keys
+        self._waited: float | None = None  # the last run's longest wait of a pinned task
 
     @classmethod
     def unavailable(cls) -> str | None:
@@ -215,7 +244,9 @@ class DaskExecutor(Executor):
         return cls.unavailable() or super().refuses(kernel)
 
     def waits_are_others(self) -> bool:
-        return False  # unpinned workers, with threads of Dask's own: waits say nothing
+        # Not for measure.stolen to watch: the worker processes hold threads of Dask's own,
+        # whose waits are not the work's.  The tasks read their own (last_waited_s).
+        return False
 
     @classmethod
     @abc.abstractmethod
@@ -268,6 +299,13 @@ class DaskExecutor(Executor):
 
     def _start_local(self, distributed: Any) -> Client:
         processes, threads = self.shape(self.workers)
+        import dask  # distributed's own dependency
+
+        # Read as each server starts, and passed on by each nanny to its worker process.
+        with dask.config.set(QUIET):
+            return self._start_quiet(distributed, processes, threads)
+
+    def _start_quiet(self, distributed: Any, processes: int, threads: int) -> Client:
         try:
             # The scheduler and the client first, with no worker, a Ctrl-C held back until
             # both are kept here: then a terminate() can close them while workers start.
@@ -394,6 +432,7 @@ class DaskExecutor(Executor):
             [kernel.ref] * len(ranges),
             [start for start, _ in ranges],
             [stop for _, stop in ranges],
+            self._cores(len(ranges)),
             pure=False,
             workers=self._targets,
             allow_other_workers=True,
@@ -411,7 +450,27 @@ class DaskExecutor(Executor):
                 f"{self.name} lost its Dask scheduler while running {kernel.label}: {error}"
             ) from None
         self._last = (time.perf_counter() - began, {future.key for future in futures})
-        return [(value, cpu) for value, cpu in outcomes]
+        waits = [waited for _, _, waited in outcomes]
+        self._waited = max(waits) if self._pinned() and None not in waits else None
+        return [(value, cpu) for value, cpu, _ in outcomes]
+
+    def _pinned(self) -> bool:
+        """Whether tasks are pinned: on a LocalCluster here, as the local pools pin workers.
+        On a cluster elsewhere this machine's cores mean nothing."""
+        return self._cluster is not None and Executor.waits_are_others(self)
+
+    def _cores(self, tasks: int) -> list[int | None]:
+        """The core each task pins its thread to (task i to core i), or None each."""
+        if not self._pinned() or not self.cpus:
+            return [None] * tasks
+        return [self.cpus[index % len(self.cpus)] for index in range(tasks)]
+
+    def last_waited_s(self) -> float | None:
+        """The longest a pinned task waited for its core: with every task on a core of its
+        own, another program had it (or, briefly, Dask's own threads, which sleep while
+        tasks run), as for the local pools (``measure.stolen``)."""
+        waited, self._waited = self._waited, None
+        return waited
 
     def last_overhead_s(self) -> float | None:
         last, self._last = self._last, None

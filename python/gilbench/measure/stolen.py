@@ -47,6 +47,18 @@ def snapshot(pids: Iterable[int] = ()) -> Snapshot:
     return waits
 
 
+def thread_wait_s() -> float | None:
+    """The calling thread's run-queue wait so far, in seconds; None where Linux does not say.
+
+    For workers that run where :func:`snapshot` cannot look (a Dask worker), read by the
+    worker itself before and after its task."""
+    try:
+        with open("/proc/thread-self/schedstat", "rb") as file:
+            return int(file.read().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def longest_wait_s(before: Snapshot, after: Snapshot) -> float:
     """The longest wait for a core of any one thread between two snapshots, in seconds.
 

@@ -84,7 +84,10 @@ def time_tasks(
         ) from error
     wall = time.perf_counter() - began
     cpu = time.process_time() - cpu_before
-    taken = stolen.longest_wait_s(waits, stolen.snapshot(pids)) if watch else 0.0
+    if watch:
+        taken = stolen.longest_wait_s(waits, stolen.snapshot(pids))
+    else:
+        taken = executor.last_waited_s() or 0.0
     cpu += sum(worker_cpu for _, worker_cpu in outcomes if worker_cpu is not None)
     for task_range, (value, _) in zip(ranges, outcomes, strict=True):
         if expected is not None and not same_result(value, expected[task_range]):
