@@ -200,14 +200,16 @@ def record(
     cores_busy: float = 1.0,
     n: int = 1_000_000,
     mode: str = "weak",
+    overhead: float | None = None,
 ) -> Record:
-    """A record built by ``analysis.record`` from samples given here, not measured."""
+    """A record built by ``analysis.record`` from samples given here, not measured;
+    ``overhead``: what the executor said each run cost it apart from the work."""
     from gilbench.executors.registry import get_executor
     from gilbench.measure.timing import Sample
 
     kernel = dataclasses.replace(fake_kernel(lambda a, b: 0, backend), releases_gil=releases_gil)
     executor_obj = get_executor(executor)(workers)
-    taken = [Sample(wall, wall * cores_busy) for wall in walls]
+    taken = [Sample(wall, wall * cores_busy, overhead_s=overhead) for wall in walls]
     if baseline is None and executor == "sequential":
         baseline = walls  # the baseline is paired with itself, as in a run
     base = None if baseline is None else [Sample(wall, wall) for wall in baseline]

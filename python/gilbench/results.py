@@ -94,6 +94,7 @@ class Record:
     # Median of what the executor itself cost per run, apart from the work (scheduling and
     # transfers, from Dask's task stream); None for executors that cannot tell.
     overhead_s: float | None = None
+    overhead_samples_s: list[float | None] = field(default_factory=list)
     # --- parallel records: paired against the sequential baseline of the same repeats
     ratios: list[float] = field(default_factory=list)  # speedup inside each repeat
     speedup: float | None = None  # median of ratios
@@ -103,6 +104,12 @@ class Record:
     ceiling: float | None = None  # median of ceiling_ratios
     ceiling_fraction: float | None = None  # median of the per-repeat speedup / ceiling
     ceiling_fraction_ci: list[float] | None = None
+    # --- the same, of the work alone (each wall time less its overhead), where the executor
+    # tells its own cost apart: the verdict is read from these then (analysis.on_work)
+    work_speedup: float | None = None
+    work_speedup_ci: list[float] | None = None
+    work_ceiling_fraction: float | None = None
+    work_ceiling_fraction_ci: list[float] | None = None
     verdict: str | None = None  # scales | partly | held | inconclusive | too-short
 
     @property

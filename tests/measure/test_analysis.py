@@ -17,7 +17,7 @@ from gilbench.measure.analysis import (
     judged,
     noise_summary,
 )
-from helpers import SIX, observed_gil, pair, record, run_of
+from helpers import SIX, near, observed_gil, pair, record, run_of
 
 WOBBLY = (1.0, 1.1, 0.9, 1.0, 1.25, 0.8)  # 2.0 / these: 2, 1.82, 2.22, 2, 1.6, 2.5
 
@@ -45,6 +45,27 @@ def test_the_ceiling_fraction_is_paired_per_repeat_too() -> None:
     assert found.ceiling == pytest.approx(2.0)
     assert found.ceiling_fraction == pytest.approx(statistics.median(fractions))
     assert found.ceiling_fraction_ci == pytest.approx([min(fractions), max(fractions)])
+
+
+def test_an_executor_that_tells_its_own_cost_apart_is_judged_on_the_work() -> None:
+    # Two tasks of 1 s, a run of 1.3 s of which the executor (Dask) said 0.3 s was its own.
+    dask = record("cpp", "dask-threads", 2, walls=near(2 / 1.3), baseline=SIX,
+                  ceilings=(2.0,) * 6, overhead=0.3)  # fmt: skip
+    assert dask.speedup == pytest.approx(2 / 1.3, abs=0.01)  # the run, Dask's cost in it
+    assert dask.work_speedup == pytest.approx(2.0, abs=0.02)  # the work alone
+    assert dask.work_ceiling_fraction == pytest.approx(1.0, abs=0.01)
+    assert dask.overhead_samples_s == [0.3] * 6
+    assert judge(run_of(dask), dask) == stats.SCALES  # the run alone would be "partly" (0.77)
+    threads = record("cpp", "threads", 2, walls=near(2 / 1.3), baseline=SIX, ceilings=(2.0,) * 6)
+    assert threads.work_speedup is None and judge(run_of(threads), threads) == stats.PARTLY
+
+
+def test_held_on_the_work_when_the_tasks_took_turns() -> None:
+    # 2.3 s a run, 0.3 s of it Dask's: the work took 2 s, as long as one task after the other.
+    dask = record("cpp", "dask-threads", 2, walls=near(2 / 2.3), baseline=SIX,
+                  ceilings=(2.0,) * 6, overhead=0.3)  # fmt: skip
+    assert dask.work_speedup == pytest.approx(1.0, abs=0.01)
+    assert judge(run_of(dask), dask) == stats.HELD
 
 
 def test_one_worker_has_a_ceiling_of_one() -> None:

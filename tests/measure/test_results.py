@@ -57,6 +57,11 @@ RECORD_KEYS = {
     "verdict",
     "set_aside_ceilings",
     "overhead_s",
+    "overhead_samples_s",
+    "work_speedup",
+    "work_speedup_ci",
+    "work_ceiling_fraction",
+    "work_ceiling_fraction_ci",
 }
 ENVIRONMENT_KEYS = {
     "python",

@@ -138,3 +138,11 @@ def test_without_the_cpp_module_the_ceiling_says_why(monkeypatch: pytest.MonkeyP
     gone = dataclasses.replace(gilbench.get_backend("cpp"), available=False, reason="gone")
     monkeypatch.setattr(ceiling, "get_backend", lambda name: gone)
     assert ceiling.ceiling_unavailable_reason() == "it needs the C++ module: gone"
+
+
+def test_the_work_is_the_wall_time_less_the_executors_own_cost_and_what_was_stolen() -> None:
+    assert Sample(0.050, 0.080).work_s == pytest.approx(0.050)  # nothing to take off
+    assert Sample(0.050, 0.080, overhead_s=0.010).work_s == pytest.approx(0.040)
+    assert Sample(0.050, 0.080, 0.005, 0.010).work_s == pytest.approx(0.035)
+    # As with net_s, at most half of the span is taken off for stolen time.
+    assert Sample(0.050, 0.080, 0.030, 0.010).work_s == pytest.approx(0.020)

@@ -4,9 +4,10 @@ from each record's verdict class."""
 from __future__ import annotations
 
 import pytest
+from rich.console import Console
 
 from gilbench.report.formatting import DASH, TIMES
-from gilbench.report.run import run_report
+from gilbench.report.run import executor_table, run_report
 from gilbench.report.seed import findings, seed_report
 from gilbench.report.verdicts import ANSWER, answer, held_words, startup_words
 from gilbench.results import RunResults
@@ -156,6 +157,22 @@ def test_startup_words() -> None:
         "start-up, not in the times: 2 workers 50 ms, 1 worker 12.3 ms"
     )
     assert startup_words(results, "threads") is None
+
+
+def test_an_executor_judged_on_the_work_shows_the_run_beside_it() -> None:
+    baseline = record("cpp", "sequential", 2, walls=SIX)
+    dask = record("cpp", "dask-threads", 2, walls=near(2 / 1.3), baseline=SIX,
+                  ceilings=(2.0,) * 6, overhead=0.3)  # fmt: skip
+    results = run_of(baseline, dask)
+    line = answer(results, "cpp").plain
+    assert line.startswith(f"dask-threads: yes, the work 2.00{TIMES} [")
+    assert f"; with its own 300.0 ms per run, the run 1.54{TIMES} [" in line
+    text = render(run_report(results))
+    assert "the run's" in text and "the work's" in text and "overhead" in text
+    # One line per row in 100 columns: the run's median, then the work's interval.
+    narrow = Console(record=True, width=100, color_system=None)
+    narrow.print(executor_table(results, "dask-threads"))
+    assert f"1.54{TIMES}  2.00{TIMES} [1.98{DASH}2.02]     100%  scales" in narrow.export_text()
 
 
 def test_too_short_and_unstable_are_said() -> None:

@@ -372,7 +372,7 @@ class _Group:
         if not baseline:
             return []
         return [
-            analysis.paired(baseline, taken, self.ceilings)[1:]
+            analysis.paired(baseline, taken, self.ceilings, work=analysis.on_work(taken))[1:]
             for name, taken in self.samples.items()
             if name != BASELINE
         ]

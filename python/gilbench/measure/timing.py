@@ -49,6 +49,14 @@ class Sample:
         return self.wall_s - min(self.stolen_s, self.wall_s / 2)
 
     @property
+    def work_s(self) -> float:
+        """The net time less what the executor itself cost apart from the work, where it
+        can tell (a Dask run's scheduling and transfers): the span the workers computed.
+        The net time elsewhere."""
+        span = self.wall_s - (self.overhead_s or 0.0)  # overhead_s is at most wall_s
+        return span - min(self.stolen_s, span / 2)
+
+    @property
     def mostly_stolen(self) -> bool:
         return self.stolen_s > self.wall_s / 2
 

@@ -6,7 +6,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from gilbench.executors.registry import BASELINE, heading
-from gilbench.measure.analysis import noise_summary
+from gilbench.measure.analysis import judged_figures, noise_summary
 from gilbench.report.formatting import NONE, TIMES, count, ratio, seconds
 from gilbench.report.tables import VERDICT_STYLE, compact_table, interval, status_notes
 from gilbench.report.verdicts import answer, startup_words
@@ -90,8 +90,13 @@ def executor_table(results: RunResults, executor: str, subject: str = "backend")
         )
         table.add_column("repeats", justify="right")
     else:
-        table.add_column("speedup\n[95% CI]", justify="right")
-        table.add_column("of ceiling\n[95% CI]", justify="right")
+        if overhead:  # judged on the work (analysis.on_work); the run's speedup beside it
+            table.add_column("the run's\nspeedup", justify="right")
+            table.add_column("the work's\nspeedup [95% CI]", justify="right")
+            table.add_column("of\nceiling", justify="right")
+        else:
+            table.add_column("speedup\n[95% CI]", justify="right")
+            table.add_column("of ceiling\n[95% CI]", justify="right")
         table.add_column("verdict")
     backends = [b for b in results.backends() if results.refusal(b, executor) is None]
     for index, backend in enumerate(backends):
@@ -115,9 +120,14 @@ def executor_table(results: RunResults, executor: str, subject: str = "backend")
             else:
                 verdict = record.verdict or ""
                 mark = " unstable" if record.unstable else ""
+                speedup, speedup_ci, fraction, fraction_ci = judged_figures(record)
+                if overhead:  # medians only, beside the work's interval: 100 columns
+                    cells.append(interval(record.speedup, None))
+                    fraction_ci = None
+                    mark = mark.replace(" ", "\n" if verdict else "")
                 cells += [
-                    interval(record.speedup, record.speedup_ci),
-                    interval(record.ceiling_fraction, record.ceiling_fraction_ci, percent=True),
+                    interval(speedup, speedup_ci),
+                    interval(fraction, fraction_ci, percent=True),
                     Text(verdict + mark, style=VERDICT_STYLE.get(verdict, "")),
                 ]
             last = position == len(rows) - 1 and index < len(backends) - 1
@@ -126,7 +136,9 @@ def executor_table(results: RunResults, executor: str, subject: str = "backend")
     if overhead:
         notes.append(
             "overhead: of the time, what the executor cost apart from the work (scheduling, "
-            "transfers), from its task stream"
+            "transfers), from its task stream; the work's speedup leaves it out, and the "
+            "fraction of ceiling and the verdict are the work's (the intervals of the run's "
+            "speedup and of the fraction are in the answers below)"
         )
     if (started := startup_words(results, executor)) is not None:
         notes.append(started)

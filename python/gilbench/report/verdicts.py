@@ -10,8 +10,8 @@ from __future__ import annotations
 from rich.text import Text
 
 from gilbench.executors.registry import BASELINE, shares_gil
-from gilbench.measure.analysis import judged
-from gilbench.report.formatting import TIMES
+from gilbench.measure.analysis import judged, judged_figures
+from gilbench.report.formatting import TIMES, seconds
 from gilbench.report.tables import VERDICT_STYLE, interval
 from gilbench.results import Record, RunResults
 
@@ -40,13 +40,20 @@ def held_words(results: RunResults, backend: str) -> str | None:
 
 def why(results: RunResults, record: Record) -> str:
     """The figures behind one verdict, in words."""
-    speedup = interval(record.speedup, record.speedup_ci)
-    on = f"{speedup} on {record.workers} workers"
+    median, ci, fraction, fraction_ci = judged_figures(record)
+    on = f"{interval(median, ci)} on {record.workers} workers"
     verdict = record.verdict or "inconclusive"
     if verdict == "too short":
         return f"a task of {record.task_s * 1e3:.2g} ms is too short to judge ({on})"
-    if record.ceiling_fraction is not None:
-        on += f", {interval(record.ceiling_fraction, record.ceiling_fraction_ci, True)} of ceiling"
+    if record.work_speedup_ci is not None:  # judged on the work, the executor's cost apart
+        on = f"the work {on}"
+    if fraction is not None:
+        on += f", {interval(fraction, fraction_ci, True)} of ceiling"
+    if record.work_speedup_ci is not None and record.overhead_s is not None:
+        on += (
+            f"; with its own {seconds(record.overhead_s)} per run, the run "
+            f"{interval(record.speedup, record.speedup_ci)}"
+        )
     if verdict == "held" and shares_gil(record.executor) and record.releases_gil is False:
         gil = results.environment.get("gil_enabled", True)
         on += ", the workers take turns on one GIL" if gil else ""
