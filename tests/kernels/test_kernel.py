@@ -120,3 +120,21 @@ def test_oracle_matches_the_definition(n: int) -> None:
 def test_oracle_at_the_top_of_the_domain() -> None:
     top = 2**32
     assert expected_sum_squares(top - 3, top) == sum(i * i for i in range(top - 3, top))
+
+
+def test_the_numpy_kernel_keeps_its_arrays_per_thread() -> None:
+    import threading
+
+    from gilbench.kernels import numpy_kernel
+
+    assert numpy_kernel.sum_squares(0, 3 * numpy_kernel.CHUNK + 5) == expected_sum_squares(
+        0, 3 * numpy_kernel.CHUNK + 5
+    )
+    kept = numpy_kernel._arrays(numpy_kernel.CHUNK)
+    assert numpy_kernel._arrays(10) is kept  # no new arrays for a later call, nor a shorter one
+    assert numpy_kernel.sum_squares(7, 20) == expected_sum_squares(7, 20)  # a prefix is used
+    elsewhere: list = []
+    thread = threading.Thread(target=lambda: elsewhere.append(numpy_kernel._arrays(10)))
+    thread.start()
+    thread.join()
+    assert elsewhere[0][1] is not kept[1]  # another thread writes into arrays of its own

@@ -49,7 +49,7 @@ _SPECS = (
         "sum_squares",
         True,
         "NumPy",
-        "python/gilbench/kernels/numpy_kernel.py:43",
+        "python/gilbench/kernels/numpy_kernel.py:61",
     ),
     _Spec("cython", "_cython", "sum_squares", True, "Cython", "cython_ext/_cython.pyx:47"),
     _Spec("cython-gil", "_cython", "sum_squares_gil", False, "Cython", "cython_ext/_cython.pyx:52"),
