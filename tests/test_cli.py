@@ -72,13 +72,19 @@ def test_run_defaults() -> None:
 
 
 def test_quick_is_one_row_of_values_and_explicit_options_win() -> None:
-    values = resolved("run", "--quick")
-    assert {k: getattr(values, k) for k in options.QUICK} == options.QUICK
+    values = resolved("run", "--quick", "--executors", "threads,processes")
+    per_executor = options.QUICK["budget"]
+    assert isinstance(per_executor, options.PerExecutor)
+    assert {k: getattr(values, k) for k in options.QUICK if k != "budget"} == {
+        k: v for k, v in options.QUICK.items() if k != "budget"
+    }
     assert values.workers == [1, 2] and values.repeat == options.QUICK["repeat"]
     assert values.task_seconds == pytest.approx(options.QUICK["task_seconds"])
-    assert values.budget == pytest.approx(options.QUICK["budget"])
-    values = resolved("run", "--quick", "--workers", "3", "--repeat", "12")
-    assert values.workers == [3] and values.repeat == 12
+    assert values.budget == pytest.approx(2 * per_executor.value)  # 16 s for these two
+    values = resolved("run", "--quick", "--executors", "threads")
+    assert values.budget == pytest.approx(per_executor.value)  # a repeat times fewer executors
+    values = resolved("run", "--quick", "--workers", "3", "--repeat", "12", "--budget", "5")
+    assert values.workers == [3] and values.repeat == 12 and values.budget == 5.0
 
 
 def test_each_command_has_its_own_defaults() -> None:

@@ -335,8 +335,23 @@ EXECUTOR_OPTIONS = tuple(
     Option((o.flag,), o.help, o.type, o.default, o.metavar, o.choices) for o in executor_options()
 )
 
-QUICK = {"workers": [1, 2], "task_seconds": 0.04, "repeat": 9, "budget": 16.0}
-"""--quick: under a minute on an idle 2-core machine, about 90 s on a noisy one."""
+
+@dataclass(frozen=True)
+class PerExecutor:
+    """A value that grows with the parallel executors measured (``resolve`` multiplies)."""
+
+    value: float
+
+    def __str__(self) -> str:
+        return f"{self.value:g} per executor"
+
+
+QUICK = {"workers": [1, 2], "task_seconds": 0.04, "repeat": 9, "budget": PerExecutor(8.0)}
+"""--quick: under a minute on an idle 2-core machine, about 90 s on a noisy one, with the
+default executors (threads, processes).  Its budget is per executor: every repeat times
+each one, so with twice the executors the same seconds bought half the extra repeats
+(four executors, Dask's two among them, left 3 and 5 of 32 cells undecided in two idle
+runs at 16 s on this 2-core machine, 1, 4 and 1 in three at 32 s)."""
 
 SEED_N = 20_000_000  # the article's N
 
@@ -383,6 +398,9 @@ def resolve(command: Command, values: argparse.Namespace) -> argparse.Namespace:
         values.executors = default_names()
     if getattr(values, "workers", ...) is None:
         values.workers = default_workers(usable_cpus())
+    for name, value in vars(values).items():
+        if isinstance(value, PerExecutor):
+            setattr(values, name, value.value * len(values.executors))
     return values
 
 
