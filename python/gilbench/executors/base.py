@@ -103,6 +103,10 @@ class Executor(abc.ABC):
     def waits_are_others(self) -> bool:
         """Whether a worker waiting for a core can only mean another program had it: each
         worker pinned to a core of its own (``measure.stolen`` subtracts such waits)."""
+        return self.one_core_each()
+
+    def one_core_each(self) -> bool:
+        """Whether each worker is pinned to a core of its own."""
         return bool(self.cpus) and self.workers <= len(self.cpus or ())
 
     def last_waited_s(self) -> float | None:

@@ -457,7 +457,7 @@ class DaskExecutor(Executor):
     def _pinned(self) -> bool:
         """Whether tasks are pinned: on a LocalCluster here, as the local pools pin workers.
         On a cluster elsewhere this machine's cores mean nothing."""
-        return self._cluster is not None and Executor.waits_are_others(self)
+        return self._cluster is not None and self.one_core_each()
 
     def _cores(self, tasks: int) -> list[int | None]:
         """The core each task pins its thread to (task i to core i), or None each."""

@@ -39,12 +39,19 @@ def snapshot(pids: Iterable[int] = ()) -> Snapshot:
         except OSError:  # the process is gone
             continue
         for tid in tids:
-            try:
-                with open(f"/proc/{pid}/task/{tid}/schedstat", "rb") as file:
-                    waits[(pid, int(tid))] = int(file.read().split()[1])
-            except (OSError, IndexError, ValueError):  # the thread ended meanwhile
-                continue
+            waited = _waited_ns(f"/proc/{pid}/task/{tid}/schedstat")
+            if waited is not None:  # None: the thread ended meanwhile
+                waits[(pid, int(tid))] = waited
     return waits
+
+
+def _waited_ns(schedstat: str) -> int | None:
+    """The run-queue wait so far in one thread's ``schedstat`` file; None if unreadable."""
+    try:
+        with open(schedstat, "rb") as file:
+            return int(file.read().split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def thread_wait_s() -> float | None:
@@ -52,11 +59,8 @@ def thread_wait_s() -> float | None:
 
     For workers that run where :func:`snapshot` cannot look (a Dask worker), read by the
     worker itself before and after its task."""
-    try:
-        with open("/proc/thread-self/schedstat", "rb") as file:
-            return int(file.read().split()[1]) / 1e9
-    except (OSError, IndexError, ValueError):
-        return None
+    waited = _waited_ns("/proc/thread-self/schedstat")
+    return None if waited is None else waited / 1e9
 
 
 def longest_wait_s(before: Snapshot, after: Snapshot) -> float:

@@ -46,15 +46,18 @@ class Sample:
         so one that began before the sample may be counted in it; a sample that lost
         more than half (``mostly_stolen``) says little, and its repeat is taken again.
         """
-        return self.wall_s - min(self.stolen_s, self.wall_s / 2)
+        return self._less_stolen(self.wall_s)
 
     @property
     def work_s(self) -> float:
         """The net time less what the executor itself cost apart from the work, where it
         can tell (a Dask run's scheduling and transfers): the span the workers computed.
         The net time elsewhere."""
-        span = self.wall_s - (self.overhead_s or 0.0)  # overhead_s is at most wall_s
-        return span - min(self.stolen_s, span / 2)
+        return self._less_stolen(self.wall_s - (self.overhead_s or 0.0))  # overhead <= wall
+
+    def _less_stolen(self, seconds: float) -> float:
+        """``seconds`` less the stolen time, at most half of it (see ``net_s``)."""
+        return seconds - min(self.stolen_s, seconds / 2)
 
     @property
     def mostly_stolen(self) -> bool:

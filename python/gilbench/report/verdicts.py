@@ -45,11 +45,12 @@ def why(results: RunResults, record: Record) -> str:
     verdict = record.verdict or "inconclusive"
     if verdict == "too short":
         return f"a task of {record.task_s * 1e3:.2g} ms is too short to judge ({on})"
-    if record.work_speedup_ci is not None:  # judged on the work, the executor's cost apart
+    on_work = record.work_speedup_ci is not None  # judged on the work, the executor's cost apart
+    if on_work:
         on = f"the work {on}"
     if fraction is not None:
         on += f", {interval(fraction, fraction_ci, True)} of ceiling"
-    if record.work_speedup_ci is not None and record.overhead_s is not None:
+    if on_work and record.overhead_s is not None:
         on += (
             f"; with its own {seconds(record.overhead_s)} per run, the run "
             f"{interval(record.speedup, record.speedup_ci)}"
