@@ -10,14 +10,17 @@
 //!
 //! Why it is plain Rust: LLVM vectorises it, and the shift keeps it from
 //! replacing the loop with a closed form, as it does for a plain 64-bit sum of
-//! squares. `multiversion` compiles it once per listed target and picks the
-//! widest the CPU has at run time, so a portable wheel still runs AVX2 or
-//! AVX-512 code where it can.
+//! squares. `multiversion` compiles it once per listed target and, at run
+//! time, takes the first target in the list that the CPU has: so the list goes
+//! widest first, and a portable wheel still runs AVX-512 or AVX2 code where it
+//! can. (An AVX-512 target also needs the features of Intel Ice Lake and AMD
+//! Zen 4, which `multiversion` adds, so that CPUs that slow their clock for
+//! AVX-512 run the AVX2 clone.)
 
 use multiversion::multiversion;
 
 /// Exact sum of i*i for start <= i < stop <= 2**32.
-#[multiversion(targets("x86_64+avx2", "x86_64+avx512f+avx512bw+avx512dq+avx512vl"))]
+#[multiversion(targets("x86_64+avx512f+avx512bw+avx512dq+avx512vl", "x86_64+avx2"))]
 pub fn sum_squares(start: u64, stop: u64) -> u128 {
     let (mut total, mut high) = (0u64, 0u64);
     for i in start..stop {
