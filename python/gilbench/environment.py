@@ -48,10 +48,9 @@ def cpu_model() -> str:
     """The CPU's marketing name, or the best the platform offers."""
     try:
         with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as cpuinfo:
-            for line in cpuinfo:
-                key, _, value = line.partition(":")
-                if key.strip() in ("model name", "Hardware", "cpu model") and value.strip():
-                    return value.strip()
+            named = cpu_model_from_cpuinfo(cpuinfo.read())
+        if named:
+            return named
     except OSError:
         pass
     if sys.platform == "darwin":
@@ -66,6 +65,24 @@ def cpu_model() -> str:
         except (OSError, subprocess.SubprocessError):
             pass
     return platform.processor() or platform.machine() or "unknown CPU"
+
+
+def cpu_model_from_cpuinfo(text: str) -> str | None:
+    """The first CPU's name in /proc/cpuinfo's text, or None if it has none.
+
+    A virtual machine may hide the model number ("AMD EPYC"), and then two CPU
+    generations that run the kernels at different speeds read the same. Where the
+    name holds no digit, the x86 family and model numbers follow it, e.g. "AMD
+    EPYC (family 26, model 2)".
+    """
+    fields: dict[str, str] = {}  # each key's first value: the first CPU's
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        fields.setdefault(key.strip(), value.strip())
+    name = next((fields[k] for k in ("model name", "Hardware", "cpu model") if fields.get(k)), None)
+    if name and not any(c.isdigit() for c in name) and "cpu family" in fields:
+        return f"{name} (family {fields['cpu family']}, model {fields.get('model', '?')})"
+    return name
 
 
 def python_label() -> str:
