@@ -7,14 +7,18 @@ in [0.2, 0.85], held throughout >= 0.7), never a time: they must pass on a loade
 from __future__ import annotations
 
 import hashlib
+import os
+import signal
+import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from gilbench.measure import gil_probe
+from gilbench.measure import gil_probe, stolen
 from gilbench.measure.gil_probe import GilObservation, measure_held_share, pbkdf2_load, sha256_load
 
 gil_only = pytest.mark.skipif(
@@ -81,6 +85,54 @@ def test_sha256_of_a_large_buffer_releases_the_gil() -> None:
     obs = measure_held_share(lambda: hashlib.sha256(buf).digest(), repeats=5)
     _check_common(obs, 5)
     assert obs.held_share.median <= RELEASED_MAX
+
+
+@gil_only
+@pytest.mark.skipif(
+    not stolen.supported() or len(os.sched_getaffinity(0)) < 2,
+    reason="needs Linux's run-queue waits and two cores",
+)
+def test_time_another_program_takes_from_the_counter_is_not_read_as_the_gil() -> None:
+    """A GIL-free call during which another program shares the counting thread's core: the
+    counter runs about half the time and waits for its core the other half. That is not
+    the GIL, and the share reads "released"; judged by how much it counted, it read ~0.5."""
+    counter_core, worker_core = sorted(os.sched_getaffinity(0))[:2]
+    spinner = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import os; os.sched_setaffinity(0, {{{counter_core}}})\nwhile 1: pass",
+        ]
+    )
+    os.kill(spinner.pid, signal.SIGSTOP)
+    cores = os.sched_getaffinity(0)
+
+    def on_worker_core() -> None:
+        # The call and the control run in the probe's worker thread, except the one call
+        # the probe times alone in this thread first: that one stays on the counter's core.
+        if threading.current_thread() is not threading.main_thread():
+            os.sched_setaffinity(0, {worker_core})
+
+    def control(seconds: float) -> None:
+        on_worker_core()
+        pbkdf2_load(seconds)
+
+    def other_program_beside_a_gil_free_call() -> None:
+        on_worker_core()
+        os.kill(spinner.pid, signal.SIGCONT)
+        time.sleep(0.1)
+        os.kill(spinner.pid, signal.SIGSTOP)
+
+    try:
+        os.sched_setaffinity(0, {counter_core})  # this thread: the counter
+        obs = measure_held_share(
+            other_program_beside_a_gil_free_call, repeats=6, gil_free_load=control
+        )
+    finally:
+        os.sched_setaffinity(0, cores)
+        spinner.kill()
+        spinner.wait()
+    assert obs.held_share.median <= RELEASED_MAX, obs.summary()
 
 
 @gil_only

@@ -1,12 +1,13 @@
 """The GIL, observed directly: how much of a call keeps other Python code from running.
 
 While the kernel runs in a worker thread, this thread counts in a Python loop; the
-pace it keeps, against its pace beside a load that needs a core and holds no GIL,
-is the share of the call during which the GIL was free (``gil_probe``).  Being a
-ratio of two paces taken moments apart on the same cores, it barely depends on the
-machine being quiet.  Reported per backend: ``held_share`` (0: never held; about 0.5:
-Python taking turns; 1: held throughout) with its interval, and how much the call
-itself slowed while the other thread ran Python (the convoy effect).
+share of the call it was free to run (on a core, or waiting for one), against the
+same share beside a load that needs a core and holds no GIL, is the share of the call
+during which the GIL was free (``gil_probe``).  Being a ratio of two shares taken
+moments apart on the same cores, it barely depends on the machine being quiet.
+Reported per backend: ``held_share`` (0: never held; about 0.5: Python taking turns;
+1: held throughout) with its interval, and how much the call itself slowed while the
+other thread ran Python (the convoy effect).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from gilbench.measure.gil_probe import measure_held_share
 
 CALL_S = 0.08
 """How long the observed call lasts alone.  Long against a switch interval (5 ms by
-default): the counter's pace is taken over each call less its last switch interval,
+default): the counter is watched over each call less its last switch interval,
 when the worker was getting the GIL back to time the end (``gil_probe``), and on a
 busy machine that hand-over can take longer than one interval."""
 

@@ -11,14 +11,21 @@ How:
   records (time, count, own CPU time) every ~20 us with clock reads that never release the
   GIL. The worker records the start and end of every call, so only iterations inside the
   call's own spans are counted (linear interpolation at the span edges).
-* The counting pace during the call is compared with the pace during a **control** interval
-  right before or after it, in which the worker runs a load that keeps one core busy *without*
-  holding the GIL (`gil_free_load`, default `pbkdf2_load`). Both intervals therefore see the
-  same CPU contention -- two busy threads on the machine, plus whatever the neighbours do
-  at that moment -- and differ only in the GIL. A solo pace measured at another moment
-  would not do: on a 2-core box a busy neighbour then makes the counter slower and that
-  reads as the GIL being held.
-* ``held_share = 1 - pace_during_call / pace_during_control``, per repeat; the repeats are
+* What is compared is the share of the call the counting thread was free to run: its CPU
+  time, plus the time it was ready and waited for a core (Linux's run-queue wait, read
+  from ``/proc/thread-self/schedstat``; see `stolen`), over the call's span. Whatever is
+  left it spent asleep, waiting for the GIL. It is not how fast it counted: the counter's
+  speed per CPU second moves with what the other thread does to the core it shares (on a
+  2-vCPU VM whose vCPUs share a physical core, a vector kernel beside it) and with the
+  host, from one repeat to the next. On an AMD EPYC Zen 5 VM, 12 repeats beside the GIL-free
+  C++ kernel read -0.19 to 0.24 from the counting speed, and -0.00 to 0.01 from the share
+  of time free to run.
+* That share during the call is compared with the same share during a **control** interval
+  right before or after it, in which the worker runs a load that keeps one core busy
+  *without* holding the GIL (`gil_free_load`, default `pbkdf2_load`). Both intervals see
+  the same contention -- two busy threads on the machine, plus whatever the neighbours do
+  at that moment -- and differ only in the GIL.
+* ``held_share = 1 - free_during_call / free_during_control``, per repeat; the repeats are
   summarised with a median and an order-statistic interval (stats.estimate).
   0: the GIL was free for the whole call; ~0.5: Python code taking turns with the counter
   (the GIL is handed over every `sys.getswitchinterval()`); 1: held throughout (C code that
@@ -40,13 +47,14 @@ recorded, since the ~0.5 of "taking turns" and the size of the convoy effect dep
 
 Known limits (measured on a shared 2-vCPU VM; see GilObservation for the fields):
 
-* The control matches the CPU demand of a call that keeps one core busy. A call that needs
-  less -- sleep, I/O, or Python code taking turns with the counter (together they need one
-  core, not two) -- leaves the counter more CPU during the test than during the control
-  when the machine is oversubscribed, so its share reads low: below 0 for sleep, and well
-  under 0.5 for taking turns. The error only ever points towards "free", so it can turn a
-  "held" verdict into "inconclusive", never into a wrong class. `contended` flags it (the
-  counter got under `CONTENDED_BELOW` of a core during the control).
+* Time a hypervisor takes from the whole VM (steal) is invisible to the guest: the counter
+  neither runs nor waits in a run queue then, so it reads as held. Where Linux does not
+  report run-queue waits (other systems), time other programs take reads as held too.
+  Both sides of a repeat see the same machine, so this only adds noise, but a call that
+  needs less than a core -- sleep, I/O, or Python taking turns with the counter -- leaves
+  the counter more room during the test than during the control on an oversubscribed
+  machine, and reads low. `contended` flags such a machine (the counter was on a core
+  under `CONTENDED_BELOW` of the control), and no verdict leans on its shares.
 * The worker times a call's end only once it holds the GIL again, and getting it back
   from the counter takes a switch interval: the counter keeps running for that long after
   every call returns (a GIL-holding call hands the GIL over as it returns, since CPython
@@ -71,6 +79,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from time import perf_counter, thread_time
 
+from gilbench.measure import stolen
 from gilbench.measure.stats import Estimate, estimate
 
 __all__ = [
@@ -193,10 +202,19 @@ class _Interval:
     iterations: float  # counting-loop iterations inside the counted spans (0 when not counting)
     cpu_s: float  # the counting thread's CPU time inside them (0 when not counting)
     counted_s: float  # how long the counted spans last (each span less its hand-over)
+    waited_s: float = 0.0  # the counting thread's wait for a core inside them (see below)
 
     @property
     def busy_s(self) -> float:
         return sum(b - a for a, b in self.spans)
+
+    @property
+    def free_share(self) -> float:
+        """The share of the counted spans in which the counting thread was not kept from
+        running: on a core, or ready and waiting for one (another program had it). What
+        is left is the time it slept waiting for the GIL (or, without a GIL, for a lock
+        or a stop-the-world pause)."""
+        return (self.cpu_s + self.waited_s) / self.counted_s if self.counted_s > 0 else 0.0
 
 
 def _worker(shared: _Shared, call: Callable[[], object], interval_s: float) -> None:
@@ -248,12 +266,14 @@ def _run_interval(
     counts: list[float] = []
     cpu: list[float] = []
     t_stop: float | None = None
+    waited_before = waited_after = None
     if count:
         # Only clock reads and list appends per sample: nothing here releases the GIL, which
         # would hand the worker extra turns and bias the measurement (os.read or os.pread of
         # /proc would, for instance).
         chunk = range(_CHUNK)
         n = 0
+        waited_before = stolen.thread_wait_s()  # read outside the samples: it releases the GIL
         times.append(perf_counter())
         counts.append(0.0)
         cpu.append(thread_time())
@@ -271,6 +291,7 @@ def _run_interval(
                 shared.stop = True
                 t_stop = now
                 break
+        waited_after = stolen.thread_wait_s()
     else:
         future = pool.submit(_worker, shared, call, interval_s)
     future.result()  # waits (GIL released) and re-raises what `call` raised
@@ -292,7 +313,14 @@ def _run_interval(
         iterations = sum(_interp(times, counts, b) - _interp(times, counts, a) for a, b in counted)
         cpu_s = sum(_interp(times, cpu, b) - _interp(times, cpu, a) for a, b in counted)
     counted_s = sum(b - a for a, b in counted)
-    return _Interval(spans, completed, t_stop is not None, max(0.0, iterations), cpu_s, counted_s)
+    # The wait for a core is read once, around all the samples, so the counted spans get
+    # their share of it by length.
+    waited_s = 0.0
+    if waited_before is not None and waited_after is not None and times[-1] > times[0]:
+        waited_s = (waited_after - waited_before) * min(1.0, counted_s / (times[-1] - times[0]))
+    return _Interval(
+        spans, completed, t_stop is not None, max(0.0, iterations), cpu_s, counted_s, waited_s
+    )
 
 
 def _cap_for(interval_s: float, max_slowdown: float, max_beside_s: float) -> float:
@@ -325,10 +353,10 @@ class GilObservation:
     """What the probe saw.
 
     held_share: median and order-statistic interval of the per-repeat shares.
-    shares: per-repeat ``1 - pace_test / pace_control``. Values a little below 0 happen when
-        the call needs no CPU (sleep, I/O) and the machine is busy: the counter then has a
-        core to itself during the call but not during the control. They are kept as
-        measured, not clipped, so the interval stays honest.
+    shares: per-repeat ``1 - free_test / free_control`` (`_Interval.free_share`). Values a
+        little below 0 happen when the control was disturbed more than the test (see the
+        module notes). They are kept as measured, not clipped, so the interval stays
+        honest.
     slowdown: median of per-repeat (per-call time beside the counting loop / alone).
     slowdown_is_bound: some repeat hit the cap, so the true median slow-down is at least
         `slowdown` (the median can only grow when capped values grow).
@@ -478,14 +506,12 @@ def measure_held_share(
                 n_beside = test.completed + 1 if test.capped else max(1, test.completed)
                 slowdowns.append(test.busy_s / n_beside / per_call_alone)
             control_cpu.append(ctl.cpu_s / ctl.counted_s if ctl.counted_s > 0 else 0.0)
-            pace_control = ctl.iterations / ctl.counted_s if ctl.counted_s > 0 else 0.0
-            pace_test = test.iterations / test.counted_s if test.counted_s > 0 else 0.0
-            if pace_control <= 0:
-                # The counter never ran during the control: no reference pace, so this
-                # repeat says nothing about the GIL. Skip it (counted) rather than guess.
+            if ctl.free_share <= 0 or ctl.iterations <= 0:
+                # The counter never ran during the control: no reference, so this repeat
+                # says nothing about the GIL. Skip it (counted) rather than guess.
                 unusable += 1
                 continue
-            shares.append(1.0 - pace_test / pace_control)
+            shares.append(1.0 - test.free_share / ctl.free_share)
 
     if not shares:
         raise RuntimeError(

@@ -9,7 +9,7 @@ from gilbench.executors.registry import BASELINE, heading
 from gilbench.measure.analysis import judged_figures, noise_summary
 from gilbench.report.formatting import NONE, TIMES, count, ratio, seconds
 from gilbench.report.tables import VERDICT_STYLE, compact_table, interval, status_notes
-from gilbench.report.verdicts import answer, startup_words
+from gilbench.report.verdicts import answer, shown_held_share, startup_words
 from gilbench.results import RunResults
 
 MODE_NOTES = {
@@ -42,19 +42,20 @@ def gil_table(results: RunResults, subject: str = "backend") -> RenderableType:
     table.add_column("call slowed\nbeside Python", justify="right")
     table.add_column("what it means")
     for backend, seen in results.gil.items():
-        low, high = seen["held_share_ci"]
+        share, low, high = shown_held_share(seen)
         slowed = seen.get("slowdown")
         slowed_text = NONE if slowed is None else f"{slowed:.3g}{TIMES}"
         if seen.get("slowdown_is_bound"):
             slowed_text = "at least " + slowed_text
         table.add_row(
             backend,
-            f"{seen['held_share']:.2f} [{low:.2f}-{high:.2f}]",
+            f"{share:.2f} [{low:.2f}-{high:.2f}]",
             slowed_text,
             _meaning(seen),
         )
     table.caption = (
-        "held = 1 - the loop's pace beside the call / its pace beside a GIL-free load (paired)"
+        "held = 1 - the share of the call the loop was free to run / the same beside a GIL-free"
+        " load (paired)"
     )
     table.caption_justify = "left"
     return table

@@ -24,15 +24,23 @@ ANSWER = {
 }
 
 
+def shown_held_share(observed: dict) -> tuple[float, float, float]:
+    """An observation's held share and its interval as shown: a share a little below 0 or
+    above 1 is measurement noise, so it is shown clipped (and kept raw in the results)."""
+    low, high = observed["held_share_ci"]
+    return _unit_range(observed["held_share"]), _unit_range(low), _unit_range(high)
+
+
+def _unit_range(value: float) -> float:
+    return min(1.0, max(0.0, value))
+
+
 def held_words(results: RunResults, backend: str) -> str | None:
     """'holds the GIL 2% of the call [0-4]' from the direct observation, if there is one."""
     observed = results.gil.get(backend)
     if not observed or observed.get("held_share") is None:
         return None
-    # A share a little below 0 or above 1 is measurement noise: shown clipped, kept raw.
-    share, low, high = (
-        min(1.0, max(0.0, v)) for v in (observed["held_share"], *observed["held_share_ci"])
-    )
+    share, low, high = shown_held_share(observed)
     if not observed.get("gil_enabled", True):
         return f"no GIL on this build; it blocks other threads {share:.0%} of the call"
     return f"holds the GIL {share:.0%} of the call [{low:.0%}-{high:.0%}]"
