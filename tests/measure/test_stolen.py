@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -85,6 +87,51 @@ def test_time_tasks_subtracts_only_where_waits_are_others() -> None:
     finally:
         unpinned.close()
     assert shared.stolen_s == 0.0  # unpinned threads may wait for each other: not counted
+
+
+@needs_schedstat
+@pytest.mark.skipif(
+    not hasattr(os, "sched_setaffinity") or len(os.sched_getaffinity(0)) < 2,
+    reason="pins to two cores",
+)
+def test_only_the_threads_that_run_the_tasks_are_watched() -> None:
+    """Another thread of ours waits for a core the whole sample (as a free-threaded
+    build's main thread does while it waits for the results): not the tasks' wait."""
+    task_core, other_core = sorted(os.sched_getaffinity(0))[:2]
+    spinner = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import os; os.sched_setaffinity(0, {{{other_core}}})\nwhile 1: pass",
+        ]
+    )
+    stop = threading.Event()
+
+    def waits_for_a_core() -> None:  # GIL-free work on the spinner's core
+        os.sched_setaffinity(0, {other_core})
+        while not stop.is_set():
+            hashlib.pbkdf2_hmac("sha256", b"x", b"y", 20_000)
+
+    other = threading.Thread(target=waits_for_a_core)
+    other.start()
+    pool = Threads(1, {"cpus": [task_core]})
+    pool.start()
+    try:
+        assert pool.worker_threads() and threading.get_native_id() not in pool.worker_threads()
+        time.sleep(0.1)
+        kernel = fake_kernel(lambda start, stop: time.sleep(0.3) or 0, "sleeps")
+        sample = time_tasks(pool, kernel, [(0, 1)], None)
+        everyone = stolen.snapshot()
+        time.sleep(0.3)
+        everyone_waited = stolen.longest_wait_s(everyone, stolen.snapshot())
+    finally:
+        pool.close()
+        stop.set()
+        other.join()
+        spinner.kill()
+        spinner.wait()
+    assert everyone_waited > 0.05  # the other thread did wait, and is seen when all are
+    assert sample.stolen_s < 0.05
 
 
 def test_workers_needing_far_more_cpu_than_the_baseline_did_not_have_whole_cores() -> None:

@@ -100,6 +100,14 @@ class Executor(abc.ABC):
         """The processes its workers run in, besides this one (none: they are threads here)."""
         return []
 
+    def worker_threads(self) -> list[int] | None:
+        """The native ids of the threads of this process that run the tasks; None when
+        the tasks run in the calling thread. Only their waits for a core are counted as
+        time other programs took (``measure.stolen``): the calling thread only waits
+        for the results meanwhile, and on a free-threaded build it stays ready to run
+        while it waits, so its own wait for a core is no sign of another program."""
+        return None
+
     def waits_are_others(self) -> bool:
         """Whether a worker waiting for a core can only mean another program had it: each
         worker pinned to a core of its own (``measure.stolen`` subtracts such waits)."""

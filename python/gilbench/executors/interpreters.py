@@ -36,7 +36,7 @@ def run_task(ref: str, start: int, stop: int) -> int:
 def _ready(cpus: list[int] | None, slot: int) -> int:
     """Runs once in each new worker: pin it if asked; its thread's id proves it is new."""
     pin_to(cpus, slot)
-    return threading.get_ident()
+    return threading.get_native_id()
 
 
 def _loads(ref: str) -> str | None:
@@ -86,6 +86,7 @@ class Interpreters(Threads):
             seen.update(wait_all([self._pool.submit(_ready, self.cpus, s) for s in slots]))
             if len(seen) >= self.workers:
                 break
+        self._threads = sorted(seen)
         self.startup_s = time.perf_counter() - began
         return self.startup_s
 

@@ -126,6 +126,9 @@ class Processes(Executor):
     def worker_pids(self) -> list[int]:
         return list(_pool_processes(self._pool))
 
+    def worker_threads(self) -> list[int] | None:
+        return []  # every task runs in a worker process
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True)

@@ -24,6 +24,7 @@ class Threads(Executor):
     shares_gil = True
 
     _pool: cf.ThreadPoolExecutor | None = None
+    _threads: list[int] | None = None
 
     @classmethod
     def heading(cls, gil_enabled: bool) -> str:
@@ -36,13 +37,17 @@ class Threads(Executor):
         # pool is then fully started, and each thread pins itself once, if asked.
         barrier = threading.Barrier(self.workers)
 
-        def ready(slot: int) -> None:
+        def ready(slot: int) -> int:
             pin_to(self.cpus, slot)
             barrier.wait(READY_TIMEOUT_S)
+            return threading.get_native_id()
 
-        wait_all([self._pool.submit(ready, slot) for slot in range(self.workers)])
+        self._threads = wait_all([self._pool.submit(ready, slot) for slot in range(self.workers)])
         self.startup_s = time.perf_counter() - began
         return self.startup_s
+
+    def worker_threads(self) -> list[int] | None:
+        return list(self._threads or ())
 
     def run(self, kernel: Kernel, ranges: Sequence[Range]) -> list[TaskOutcome]:
         assert self._pool is not None, "start() first"

@@ -79,7 +79,8 @@ def time_tasks(
     """
     watch = stolen.supported() and executor.waits_are_others()
     pids = executor.worker_pids() if watch else []
-    waits = stolen.snapshot(pids) if watch else {}
+    threads_here = executor.worker_threads() if watch else None
+    waits = stolen.snapshot(pids, threads_here) if watch else {}
     cpu_before = time.process_time()
     began = time.perf_counter()
     try:
@@ -96,7 +97,7 @@ def time_tasks(
     wall = time.perf_counter() - began
     cpu = time.process_time() - cpu_before
     if watch:
-        taken = stolen.longest_wait_s(waits, stolen.snapshot(pids))
+        taken = stolen.longest_wait_s(waits, stolen.snapshot(pids, threads_here))
     else:
         taken = executor.last_waited_s() or 0.0
     cpu += sum(worker_cpu for _, worker_cpu in outcomes if worker_cpu is not None)
