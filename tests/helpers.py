@@ -18,7 +18,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -383,3 +383,18 @@ def wait_for(condition: Callable[[], object], timeout: float) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+@contextlib.contextmanager
+def spinner_on(core: int, *, paused: bool = False) -> Iterator[subprocess.Popen[bytes]]:
+    """Another program: a process that keeps ``core`` busy (``paused``: stopped until sent
+    SIGCONT), killed on the way out."""
+    code = f"import os; os.sched_setaffinity(0, {{{core}}})\nwhile True: pass"
+    spinner = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        if paused:
+            os.kill(spinner.pid, signal.SIGSTOP)
+        yield spinner
+    finally:
+        spinner.kill()
+        spinner.wait()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -20,6 +19,7 @@ import pytest
 
 from gilbench.measure import gil_probe, stolen
 from gilbench.measure.gil_probe import GilObservation, measure_held_share, pbkdf2_load, sha256_load
+from helpers import spinner_on
 
 gil_only = pytest.mark.skipif(
     not gil_probe.gil_enabled(), reason="these held-share classes assume a GIL build"
@@ -97,14 +97,6 @@ def test_time_another_program_takes_from_the_counter_is_not_read_as_the_gil() ->
     counter runs about half the time and waits for its core the other half. That is not
     the GIL, and the share reads "released"; judged by how much it counted, it read ~0.5."""
     counter_core, worker_core = sorted(os.sched_getaffinity(0))[:2]
-    spinner = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"import os; os.sched_setaffinity(0, {{{counter_core}}})\nwhile 1: pass",
-        ]
-    )
-    os.kill(spinner.pid, signal.SIGSTOP)
     cores = os.sched_getaffinity(0)
 
     def on_worker_core() -> None:
@@ -117,21 +109,21 @@ def test_time_another_program_takes_from_the_counter_is_not_read_as_the_gil() ->
         on_worker_core()
         pbkdf2_load(seconds)
 
-    def other_program_beside_a_gil_free_call() -> None:
-        on_worker_core()
-        os.kill(spinner.pid, signal.SIGCONT)
-        time.sleep(0.1)
-        os.kill(spinner.pid, signal.SIGSTOP)
+    with spinner_on(counter_core, paused=True) as spinner:
 
-    try:
-        os.sched_setaffinity(0, {counter_core})  # this thread: the counter
-        obs = measure_held_share(
-            other_program_beside_a_gil_free_call, repeats=6, gil_free_load=control
-        )
-    finally:
-        os.sched_setaffinity(0, cores)
-        spinner.kill()
-        spinner.wait()
+        def other_program_beside_a_gil_free_call() -> None:
+            on_worker_core()
+            os.kill(spinner.pid, signal.SIGCONT)
+            time.sleep(0.1)
+            os.kill(spinner.pid, signal.SIGSTOP)
+
+        try:
+            os.sched_setaffinity(0, {counter_core})  # this thread: the counter
+            obs = measure_held_share(
+                other_program_beside_a_gil_free_call, repeats=6, gil_free_load=control
+            )
+        finally:
+            os.sched_setaffinity(0, cores)
     assert obs.held_share.median <= RELEASED_MAX, obs.summary()
 
 

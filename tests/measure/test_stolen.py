@@ -15,7 +15,7 @@ from gilbench.executors.sequential import Sequential
 from gilbench.executors.threads import Threads
 from gilbench.measure import stolen
 from gilbench.measure.timing import Sample, time_tasks
-from helpers import fake_kernel
+from helpers import fake_kernel, spinner_on
 
 needs_schedstat = pytest.mark.skipif(
     not stolen.supported(), reason="needs Linux per-thread schedstat"
@@ -54,23 +54,19 @@ def test_a_program_spinning_on_our_core_shows_as_stolen_time() -> None:
     """A busy process pinned to our core: the scheduler shares the core, so a good part of
     our wall time is spent waiting for it, and the kernel counts that wait."""
     core = min(os.sched_getaffinity(0))
-    spinner = subprocess.Popen(
-        [sys.executable, "-c", f"import os; os.sched_setaffinity(0, {{{core}}})\nwhile True: pass"]
-    )
     old = os.sched_getaffinity(0)
-    try:
-        os.sched_setaffinity(0, {core})
-        time.sleep(0.2)  # the spinner is up and running
-        before = stolen.snapshot()
-        began = time.perf_counter()
-        while time.perf_counter() - began < 0.4:
-            pass
-        wall = time.perf_counter() - began
-        waited = stolen.longest_wait_s(before, stolen.snapshot())
-    finally:
-        os.sched_setaffinity(0, old)
-        spinner.kill()
-        spinner.wait()
+    with spinner_on(core):
+        try:
+            os.sched_setaffinity(0, {core})
+            time.sleep(0.2)  # the spinner is up and running
+            before = stolen.snapshot()
+            began = time.perf_counter()
+            while time.perf_counter() - began < 0.4:
+                pass
+            wall = time.perf_counter() - began
+            waited = stolen.longest_wait_s(before, stolen.snapshot())
+        finally:
+            os.sched_setaffinity(0, old)
     assert waited > 0.2 * wall  # a fair share would be about half
 
 
@@ -98,13 +94,6 @@ def test_only_the_threads_that_run_the_tasks_are_watched() -> None:
     """Another thread of ours waits for a core the whole sample (as a free-threaded
     build's main thread does while it waits for the results): not the tasks' wait."""
     task_core, other_core = sorted(os.sched_getaffinity(0))[:2]
-    spinner = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"import os; os.sched_setaffinity(0, {{{other_core}}})\nwhile 1: pass",
-        ]
-    )
     stop = threading.Event()
 
     def waits_for_a_core() -> None:  # GIL-free work on the spinner's core
@@ -113,23 +102,23 @@ def test_only_the_threads_that_run_the_tasks_are_watched() -> None:
             hashlib.pbkdf2_hmac("sha256", b"x", b"y", 20_000)
 
     other = threading.Thread(target=waits_for_a_core)
-    other.start()
     pool = Threads(1, {"cpus": [task_core]})
-    pool.start()
-    try:
-        assert pool.worker_threads() and threading.get_native_id() not in pool.worker_threads()
-        time.sleep(0.1)
-        kernel = fake_kernel(lambda start, stop: time.sleep(0.3) or 0, "sleeps")
-        sample = time_tasks(pool, kernel, [(0, 1)], None)
-        everyone = stolen.snapshot()
-        time.sleep(0.3)
-        everyone_waited = stolen.longest_wait_s(everyone, stolen.snapshot())
-    finally:
-        pool.close()
-        stop.set()
-        other.join()
-        spinner.kill()
-        spinner.wait()
+    with spinner_on(other_core):
+        other.start()
+        pool.start()
+        try:
+            assert pool.worker_threads()
+            assert threading.get_native_id() not in pool.worker_threads()
+            time.sleep(0.1)
+            kernel = fake_kernel(lambda start, stop: time.sleep(0.3) or 0, "sleeps")
+            sample = time_tasks(pool, kernel, [(0, 1)], None)
+            everyone = stolen.snapshot()
+            time.sleep(0.3)
+            everyone_waited = stolen.longest_wait_s(everyone, stolen.snapshot())
+        finally:
+            pool.close()
+            stop.set()
+            other.join()
     assert everyone_waited > 0.05  # the other thread did wait, and is seen when all are
     assert sample.stolen_s < 0.05
 

@@ -5,9 +5,9 @@ Linux counts, per thread, the time it was ready to run but waited in a run queue
 worker pinned to a core of its own and no more workers than cores, none of our
 threads waits for another of ours: whatever a worker waited, another program had
 its core.  The longest such wait among the threads that ran one sample's tasks is
-what that program added to the sample's wall time (exactly so for workers that run side by
-side; for workers taking turns on the GIL it is a lower bound, so the correction
-can never make held code look faster).  ``net = wall - stolen`` is then the time the
+what that program added to the sample's wall time (exactly so for workers that run
+side by side; for workers taking turns on the GIL it is a lower bound, so the
+correction can never make held code look faster).  ``net = wall - stolen`` is then the time the
 sample would have taken on the machine alone, and speedups are ratios of net times.
 The thread that only waits for the workers' results is left out: on CPython 3.13t it
 stayed ready to run for most of the wait (47 ms of a 55 ms sample) while using next
@@ -37,12 +37,13 @@ def snapshot(pids: Iterable[int] = (), threads_here: Collection[int] | None = No
     """Every thread's run-queue wait so far, in ``pids`` and in this process (only the
     threads ``threads_here`` names, if given)."""
     waits: Snapshot = {}
-    for pid in (os.getpid(), *pids):
+    here = os.getpid()
+    for pid in (here, *pids):
         try:
             tids = os.listdir(f"/proc/{pid}/task")
         except OSError:  # the process is gone
             continue
-        if pid == _SELF and threads_here is not None:
+        if pid == here and threads_here is not None:
             tids = [tid for tid in tids if int(tid) in threads_here]
         for tid in tids:
             waited = _waited_ns(f"/proc/{pid}/task/{tid}/schedstat")
