@@ -1,7 +1,7 @@
 """The GIL, observed directly: how much of a call keeps other Python code from running.
 
 While the kernel runs in a worker thread, this thread counts in a Python loop; the
-share of the call it was free to run (on a core, or waiting for one), against the
+share of the call it ran, of the time other programs left it, against the
 same share beside a load that needs a core and holds no GIL, is the share of the call
 during which the GIL was free (``gil_probe``).  Being a ratio of two shares taken
 moments apart on the same cores, it barely depends on the machine being quiet.

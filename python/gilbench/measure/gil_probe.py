@@ -11,15 +11,15 @@ How:
   records (time, count, own CPU time) every ~20 us with clock reads that never release the
   GIL. The worker records the start and end of every call, so only iterations inside the
   call's own spans are counted (linear interpolation at the span edges).
-* What is compared is the share of the call the counting thread was free to run: its CPU
-  time, plus the time it was ready and waited for a core (Linux's run-queue wait, read
-  from ``/proc/thread-self/schedstat``; see `stolen`), over the call's span. Whatever is
-  left it spent asleep, waiting for the GIL. It is not how fast it counted: the counter's
-  speed per CPU second moves with what the other thread does to the core it shares (on a
-  2-vCPU VM whose vCPUs share a physical core, a vector kernel beside it) and with the
-  host, from one repeat to the next. On an AMD EPYC Zen 5 VM, 12 repeats beside the GIL-free
-  C++ kernel read -0.19 to 0.24 from the counting speed, and -0.00 to 0.01 from the share
-  of time free to run.
+* What is compared is the share of the call the counting thread ran: its CPU time over
+  the call's span less the time it was ready but waited for a core that another program
+  had (Linux's run-queue wait, read from ``/proc/thread-self/schedstat``; see `stolen`).
+  Whatever is left it spent asleep, waiting for the GIL. It is not how fast it counted:
+  the counter's speed per CPU second moves with what the other thread does to the core
+  it shares (on a 2-vCPU VM whose vCPUs share a physical core, a vector kernel beside
+  it) and with the host, from one repeat to the next. On an AMD EPYC Zen 5 VM, 12
+  repeats beside the GIL-free C++ kernel read -0.19 to 0.24 from the counting speed,
+  and -0.00 to 0.01 from the share of the time it ran.
 * That share during the call is compared with the same share during a **control** interval
   right before or after it, in which the worker runs a load that keeps one core busy
   *without* holding the GIL (`gil_free_load`, default `pbkdf2_load`). Both intervals see
@@ -106,6 +106,9 @@ MAX_BESIDE_S = 2.0
 #: gets less than this share (median over repeats), the machine was oversubscribed and the
 #: observation is flagged `contended`: see GilObservation.
 CONTENDED_BELOW = 0.75
+#: A repeat is skipped when other programs left the counter less than this share of an
+#: interval (its wait for a core took the rest): too little to say what the GIL did.
+MIN_LEFT_SHARE = 0.1
 #: Length of one GIL-free chunk in the default control loads. Each chunk ends with the
 #: worker re-taking the GIL, which can wait up to a switch interval while the counter runs;
 #: long chunks keep that idle time small (<10 % at the default 5 ms), so the control really
@@ -210,11 +213,21 @@ class _Interval:
 
     @property
     def free_share(self) -> float:
-        """The share of the counted spans in which the counting thread was not kept from
-        running: on a core, or ready and waiting for one (another program had it). What
-        is left is the time it slept waiting for the GIL (or, without a GIL, for a lock
-        or a stop-the-world pause)."""
-        return (self.cpu_s + self.waited_s) / self.counted_s if self.counted_s > 0 else 0.0
+        """The share the counting thread ran of the counted spans' time that other
+        programs left it (the spans less its wait for a core they had). What is left it
+        slept, waiting for the GIL (or, without a GIL, for a lock or a stop-the-world
+        pause). The waits are left out rather than counted as free: while the GIL is
+        held, the counter still wakes every switch interval to ask for it, and on a busy
+        machine each wake-up can wait for a core; counted as free, those waits made a
+        call that holds the GIL read 0.80-0.92 beside three busy processes (0.92-1.00 so)."""
+        available = self.counted_s - self.waited_s
+        return self.cpu_s / available if available > 0 else 0.0
+
+    @property
+    def starved(self) -> bool:
+        """Other programs had the counter's core for nearly all the spans: too little
+        time is left to say what the GIL did."""
+        return self.waited_s > (1.0 - MIN_LEFT_SHARE) * self.counted_s
 
 
 def _worker(shared: _Shared, call: Callable[[], object], interval_s: float) -> None:
@@ -506,9 +519,10 @@ def measure_held_share(
                 n_beside = test.completed + 1 if test.capped else max(1, test.completed)
                 slowdowns.append(test.busy_s / n_beside / per_call_alone)
             control_cpu.append(ctl.cpu_s / ctl.counted_s if ctl.counted_s > 0 else 0.0)
-            if ctl.free_share <= 0 or ctl.iterations <= 0:
-                # The counter never ran during the control: no reference, so this repeat
-                # says nothing about the GIL. Skip it (counted) rather than guess.
+            if ctl.free_share <= 0 or ctl.iterations <= 0 or ctl.starved or test.starved:
+                # The counter never ran during the control, or other programs left it
+                # almost no time: this repeat says nothing about the GIL. Skip it
+                # (counted) rather than guess.
                 unusable += 1
                 continue
             shares.append(1.0 - test.free_share / ctl.free_share)

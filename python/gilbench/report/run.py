@@ -54,8 +54,8 @@ def gil_table(results: RunResults, subject: str = "backend") -> RenderableType:
             _meaning(seen),
         )
     table.caption = (
-        "held = 1 - the share of the call the loop was free to run / the same beside a GIL-free"
-        " load (paired)"
+        "held = 1 - the share of the call the loop ran / the same beside a GIL-free load"
+        " (paired; time other programs had its core left out)"
     )
     table.caption_justify = "left"
     return table
