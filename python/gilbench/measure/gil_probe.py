@@ -48,13 +48,14 @@ recorded, since the ~0.5 of "taking turns" and the size of the convoy effect dep
 Known limits (measured on a shared 2-vCPU VM; see GilObservation for the fields):
 
 * Time a hypervisor takes from the whole VM (steal) is invisible to the guest: the counter
-  neither runs nor waits in a run queue then, so it reads as held. Where Linux does not
-  report run-queue waits (other systems), time other programs take reads as held too.
-  Both sides of a repeat see the same machine, so this only adds noise, but a call that
-  needs less than a core -- sleep, I/O, or Python taking turns with the counter -- leaves
-  the counter more room during the test than during the control on an oversubscribed
-  machine, and reads low. `contended` flags such a machine (the counter was on a core
-  under `CONTENDED_BELOW` of the control), and no verdict leans on its shares.
+  neither runs nor waits in a run queue then, so it reads as held. Where the system does
+  not report run-queue waits (not Linux), time other programs take reads as held too;
+  there a call that needs less than a core -- sleep, I/O, or Python taking turns with
+  the counter -- leaves the counter more room during the test than during the control
+  on an oversubscribed machine, and reads low. Both sides of a repeat see the same
+  machine, so this adds noise more than bias. `contended` flags a machine where the
+  counter was on a core under `CONTENDED_BELOW` of the control, and no verdict leans on
+  its shares.
 * The worker times a call's end only once it holds the GIL again, and getting it back
   from the counter takes a switch interval: the counter keeps running for that long after
   every call returns (a GIL-holding call hands the GIL over as it returns, since CPython
