@@ -58,9 +58,11 @@ class Threads(Executor):
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
+        self._threads = None  # their ids may be reused by the next pool's threads
 
     def terminate(self) -> None:
         # A running thread cannot be stopped; drop the queue and let the caller leave.
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+        self._threads = None
