@@ -4,10 +4,11 @@
  * Why this instruction: vpmuludq (_mm256_mul_epu32) multiplies the low 32 bits
  * of each 64-bit lane into a full 64-bit product, one micro-op, four squares at
  * once. Every x < 2**32, so it squares x exactly. AVX2 has no 64 x 64-bit
- * multiply, and gcc's AVX2 clone of the portable loop, not knowing that x's
- * high half is zero, builds one from two vpmuludq, shifts and adds: 11 vector
- * instructions per 4 squares, 2.7x slower (0.22 against 0.080 ns per element
- * on a Zen 4, both compiled for AVX2 only).
+ * multiply. The compilers find vpmuludq for the portable loop too (it counts x
+ * in 32 bits for that), but gcc 12 first shuffles each vector of eight 32-bit
+ * x into two of four, three shuffles per eight squares, and keeps one set of
+ * lanes: this loop ran 1.6x faster than gcc's AVX2 clone of that one (0.078
+ * against 0.126 ns per element on AMD Zen 5, both compiled for AVX2).
  *
  * Why it is exact over the whole domain: near 2**32 a square is itself close to
  * 2**64, so a 64-bit lane cannot hold two of them. Each lane therefore keeps two
@@ -28,9 +29,12 @@
  * at ~3.6 GHz on Zen 4; Intel cores from Haswell on run three, 6.7 cycles.
  * Two sets measured 15% slower; five do not fit AVX2's 16 vector registers
  * (three per set) and spill, 60% slower. As in the IFMA loop, the scalar
- * multiplier sits idle meanwhile, so each step also squares 2 x in plain 64-bit
- * code on the integer ports: 18 x per step in the same 5 cycles, 0.091 -> 0.082
- * ns per element on Zen 4. One or three measured in between.
+ * multiplier sits idle meanwhile, so each step also squares 1 x in plain 64-bit
+ * code on the integer ports: 17 x per step, 0.084 -> 0.079 ns per element on
+ * Zen 5. Two measured faster on Zen 4 (0.082) and at most code addresses on
+ * Zen 5 (0.075), but 12% slower where the loop began on a 64-byte boundary,
+ * which the linker, not this source, decides: one kept the three backends
+ * within 1.02x of each other wherever the loop landed.
  *
  * The loop holds its sums in vector registers, which LLVM's closed-form
  * rewrite (DESIGN.md section 3) does not see through; the scalar sum is a
@@ -52,7 +56,7 @@ enum {
   GILBENCH_AVX2_LANES = 4,                                       /* u64 lanes in a 256-bit vector */
   GILBENCH_AVX2_SETS = 4,                                        /* independent sets of lanes */
   GILBENCH_AVX2_STEP = GILBENCH_AVX2_LANES * GILBENCH_AVX2_SETS, /* x per step in the vectors */
-  GILBENCH_AVX2_SCALAR_STEP = 2 /* and the x squared meanwhile in scalar code */
+  GILBENCH_AVX2_SCALAR_STEP = 1 /* and the x squared meanwhile in scalar code */
 };
 
 /* The sum of a vector's four 64-bit lanes, modulo 2**64. */
@@ -62,7 +66,7 @@ GILBENCH_AVX2 static inline uint64_t gilbench_avx2_add_lanes(__m256i v) {
 }
 
 /* Exact sum of i*i for start <= i < stop <= 2**32. Each step squares 16 x in
- * the vector lanes, from start up, and 2 x in scalar code, from where the
+ * the vector lanes, from start up, and 1 x in scalar code, from where the
  * vector lanes will end; the plain loop at the end takes the last few. */
 GILBENCH_AVX2 static unsigned __int128 gilbench_sum_squares_avx2(uint64_t start, uint64_t stop) {
   const __m256i step = _mm256_set1_epi64x(GILBENCH_AVX2_STEP);
@@ -98,7 +102,7 @@ GILBENCH_AVX2 static unsigned __int128 gilbench_sum_squares_avx2(uint64_t start,
   const uint64_t sum_low = sum_total - (sum_high << 32);
   unsigned __int128 sum =
       ((unsigned __int128)y_high << 64 | y_low) + ((unsigned __int128)sum_high << 32) + sum_low;
-  for (; y < stop; ++y) sum += (unsigned __int128)(y * y); /* the last < 18 */
+  for (; y < stop; ++y) sum += (unsigned __int128)(y * y); /* the last < 17 */
   return sum;
 }
 
