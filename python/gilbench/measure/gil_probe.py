@@ -8,9 +8,9 @@ make progress in another?
 How:
 
 * The call runs in a worker thread; the calling thread runs a short Python counting loop and
-  records (time, count, own CPU time) every ~20 us with clock reads that never release the
-  GIL. The worker records the start and end of every call, so only iterations inside the
-  call's own spans are counted (linear interpolation at the span edges).
+  records (time, own CPU time) every ~20 us with clock reads that never release the GIL.
+  The worker records the start and end of every call, so only the counter's CPU time
+  inside the call's own spans is counted (linear interpolation at the span edges).
 * What is compared is the share of the call the counting thread ran: its CPU time over
   the call's span less the time it was ready but waited for a core that another program
   had (Linux's run-queue wait, read from ``/proc/thread-self/schedstat``; see `stolen`).
@@ -203,7 +203,6 @@ class _Interval:
     spans: list[tuple[float, float]]  # (start, end) of each call, clipped at the stop time
     completed: int  # calls that finished before the counter stopped
     capped: bool  # the counter stopped at the cap before the calls finished
-    iterations: float  # counting-loop iterations inside the counted spans (0 when not counting)
     cpu_s: float  # the counting thread's CPU time inside them (0 when not counting)
     counted_s: float  # how long the counted spans last (each span less its hand-over)
     waited_s: float = 0.0  # the counting thread's wait for a core inside them (see below)
@@ -273,11 +272,10 @@ def _run_interval(
     """Run `call` in the pool's worker until `interval_s` has passed; if `count`, run the
     counting loop in this thread meanwhile and stop it (and ask the worker to stop) past
     `cap_s`. The worker is one long-lived thread, so no thread start lands in an interval.
-    The counter's pace is taken over each span less its last `hand_over_s`, the time the
+    The counter's CPU time is taken over each span less its last `hand_over_s`, the time the
     worker took to get the GIL back and time the end (see the module notes)."""
     shared = _Shared()
     times: list[float] = []
-    counts: list[float] = []
     cpu: list[float] = []
     t_stop: float | None = None
     waited_before = waited_after = None
@@ -286,19 +284,15 @@ def _run_interval(
         # would hand the worker extra turns and bias the measurement (os.read or os.pread of
         # /proc would, for instance).
         chunk = range(_CHUNK)
-        n = 0
         waited_before = stolen.thread_wait_s()  # read outside the samples: it releases the GIL
         times.append(perf_counter())
-        counts.append(0.0)
         cpu.append(thread_time())
         future = pool.submit(_worker, shared, call, interval_s)
         while not shared.done:
             for _ in chunk:
                 pass
-            n += _CHUNK
             now = perf_counter()
             times.append(now)
-            counts.append(n)
             cpu.append(thread_time())
             starts = shared.starts
             if starts and now - starts[0] > cap_s:
@@ -322,9 +316,8 @@ def _run_interval(
         (a, b - hand_over_s) if b != t_stop and b - a > 4 * hand_over_s else (a, b)
         for a, b in spans
     ]
-    iterations = cpu_s = 0.0
+    cpu_s = 0.0
     if count:
-        iterations = sum(_interp(times, counts, b) - _interp(times, counts, a) for a, b in counted)
         cpu_s = sum(_interp(times, cpu, b) - _interp(times, cpu, a) for a, b in counted)
     counted_s = sum(b - a for a, b in counted)
     # The wait for a core is read once, around all the samples, so the counted spans get
@@ -332,9 +325,7 @@ def _run_interval(
     waited_s = 0.0
     if waited_before is not None and waited_after is not None and times[-1] > times[0]:
         waited_s = (waited_after - waited_before) * min(1.0, counted_s / (times[-1] - times[0]))
-    return _Interval(
-        spans, completed, t_stop is not None, max(0.0, iterations), cpu_s, counted_s, waited_s
-    )
+    return _Interval(spans, completed, t_stop is not None, cpu_s, counted_s, waited_s)
 
 
 def _cap_for(interval_s: float, max_slowdown: float, max_beside_s: float) -> float:
@@ -520,7 +511,7 @@ def measure_held_share(
                 n_beside = test.completed + 1 if test.capped else max(1, test.completed)
                 slowdowns.append(test.busy_s / n_beside / per_call_alone)
             control_cpu.append(ctl.cpu_s / ctl.counted_s if ctl.counted_s > 0 else 0.0)
-            if ctl.free_share <= 0 or ctl.iterations <= 0 or ctl.starved or test.starved:
+            if ctl.free_share <= 0 or ctl.starved or test.starved:
                 # The counter never ran during the control, or other programs left it
                 # almost no time: this repeat says nothing about the GIL. Skip it
                 # (counted) rather than guess.
