@@ -226,9 +226,11 @@ def test_bad_input_is_one_line_with_exit_2(
 
 
 def test_a_function_that_raises_exits_1_naming_the_exception() -> None:
+    with pytest.raises(ValueError) as raised:  # its message changes between versions
+        math.sqrt(-1)
     outcome = gilbench_main("probe", "math:sqrt", "--args", "[-1]", *QUICK)
     assert outcome.status == 1
-    assert outcome.err == "gilbench: error: math.sqrt(-1) raised ValueError: math domain error\n"
+    assert outcome.err == f"gilbench: error: math.sqrt(-1) raised ValueError: {raised.value}\n"
 
 
 def test_a_result_that_cannot_be_pickled_names_the_executor_and_type() -> None:

@@ -106,4 +106,11 @@ def _refusal(ref: str) -> str | None:
             reason = f"{type(error).__name__}: {error}"
     if reason is None:
         return None
-    return "cannot run in a subinterpreter: " + reason.splitlines()[0]
+    return "cannot run in a subinterpreter: " + _why(reason)
+
+
+def _why(reason: str) -> str:
+    """The line of an import error that says why. NumPy's starts with a blank line and a
+    page of advice, and quotes CPython's own message last, after "Original error was: "."""
+    lines = [line.strip() for line in reason.splitlines() if line.strip()]
+    return lines[-1].removeprefix("Original error was: ") if lines else "no reason given"
