@@ -39,6 +39,25 @@ FAST = ["python", "numpy"]  # always available; the native ones join when built
 PARALLEL = ["threads", "processes"]
 WIDTH = 100  # what piped output may use at most
 
+# --- progress counts: the GIL observed from this thread ----------------------------------
+
+
+def count_until(stop: threading.Event) -> int:
+    """Count in a Python loop until ``stop`` is set. Alone and beside a call, tests run this
+    same loop, so that only what runs beside it differs between the two counts."""
+    count = 0
+    while not stop.is_set():
+        count += 1
+    return count
+
+
+def count_for(seconds: float) -> int:
+    """``count_until`` for ``seconds``, with nothing beside it but a sleeping timer."""
+    elapsed = threading.Event()
+    threading.Timer(seconds, elapsed.set).start()
+    return count_until(elapsed)
+
+
 # --- backends ---------------------------------------------------------------------------
 
 

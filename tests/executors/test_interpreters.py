@@ -10,6 +10,7 @@ counts in another interpreter, never a wall-clock threshold.
 from __future__ import annotations
 
 import sys
+import threading
 import time
 
 import pytest
@@ -17,6 +18,7 @@ import pytest
 import gilbench
 from gilbench.executors.interpreters import Interpreters, run_task
 from gilbench.kernels.oracle import expected_sum_squares
+from helpers import count_for, count_until
 
 pytestmark = pytest.mark.skipif(
     sys.version_info < (3, 14), reason="subinterpreters with their own GIL need CPython 3.14+"
@@ -65,23 +67,16 @@ def _counts_beside(name: str, seconds: float = 0.3) -> tuple[int, int]:
             break
         n = min(n * 4, gilbench.LIMIT)
 
-    def count_while(future: object | None, duration: float) -> int:
-        count, end = 0, time.perf_counter() + duration
-        while (future is None and time.perf_counter() < end) or (
-            future is not None and not future.done()  # type: ignore[attr-defined]
-        ):
-            count += 1
-        return count
-
     with InterpreterPoolExecutor(1) as pool:
         pool.submit(run_task, kernel.ref, 0, 1).result()  # the interpreter exists before
+        finished = threading.Event()
         began = time.perf_counter()
         future = pool.submit(run_task, kernel.ref, 0, n)
-        beside = count_while(future, 0)
+        future.add_done_callback(lambda _: finished.set())
+        beside = count_until(finished)
         busy = time.perf_counter() - began
         assert future.result() == expected_sum_squares(0, n)
-    alone = count_while(None, busy)
-    return alone, beside
+    return count_for(busy), beside
 
 
 @pytest.mark.parametrize("name", ["python", "cython-gil", "cpp-gil", "cpp"])

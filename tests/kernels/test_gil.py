@@ -18,6 +18,7 @@ from collections.abc import Iterator
 import pytest
 
 import gilbench
+from helpers import count_for, count_until
 
 GIL_ENABLED = getattr(sys, "_is_gil_enabled", lambda: True)()
 RELEASED = [n for n in gilbench.backend_names() if gilbench.get_backend(n).releases_gil]
@@ -36,10 +37,7 @@ def short_switch_interval() -> Iterator[None]:
 
 def solo_rate(seconds: float = 0.2) -> float:
     """Iterations per second of the main thread's counting loop with nothing else running."""
-    count, deadline = 0, time.perf_counter() + seconds
-    while time.perf_counter() < deadline:
-        count += 1
-    return count / seconds
+    return count_for(seconds) / seconds
 
 
 def calibrated_range(backend: gilbench.Backend) -> tuple[tuple[int, int], int]:
@@ -77,9 +75,7 @@ def main_thread_share(name: str) -> float:
     thread = threading.Thread(target=worker)
     thread.start()
     started.wait()
-    count = 0
-    while not done.is_set():
-        count += 1
+    count = count_until(done)
     thread.join()
     return count / (rate * busy[0])
 
