@@ -78,7 +78,10 @@ mkdir -p "$CACHE"
 exec 9>"$CACHE/.debian-sid.lock"
 flock -n 9 || { log "waiting for another $NAME run to finish"; flock 9; }
 
-if [[ ! -x "$ROOT/usr/bin/apt-get" ]]; then
+# Written last: a root that debootstrap did not finish (Ctrl-C, a network error) is
+# made again, not used.
+BOOTSTRAPPED="$ROOT/.gilbench-bootstrapped"
+if [[ ! -e "$BOOTSTRAPPED" ]]; then
   command -v debootstrap >/dev/null || {
     log "installing debootstrap"
     apt-get install -y -qq debootstrap >/dev/null || die "could not install debootstrap (apt-get install debootstrap)"
@@ -87,6 +90,7 @@ if [[ ! -x "$ROOT/usr/bin/apt-get" ]]; then
   rm -rf "$ROOT"
   debootstrap --variant=minbase --include=ca-certificates sid "$ROOT" "$MIRROR" >&2 ||
     { rm -rf "$ROOT"; die "debootstrap of sid from $MIRROR failed (see above)"; }
+  touch "$BOOTSTRAPPED"
 fi
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
 [[ -r "$CA_BUNDLE" ]] && cp "$CA_BUNDLE" "$ROOT/etc/ssl/host-ca.crt"
