@@ -7,8 +7,9 @@ threads waits for another of ours: whatever a worker waited, another program had
 its core.  The longest such wait among the threads that ran one sample's tasks is
 what that program added to the sample's wall time (exactly so for workers that run
 side by side; for workers taking turns on the GIL it is a lower bound, so the
-correction can never make held code look faster).  ``net = wall - stolen`` is then the time the
-sample would have taken on the machine alone, and speedups are ratios of net times.
+correction can never make held code look faster).  ``net = wall - stolen`` is then
+the time the sample would have taken on the machine alone, and speedups are ratios
+of net times.
 The thread that only waits for the workers' results is left out: on CPython 3.13t it
 stayed ready to run for most of the wait (47 ms of a 55 ms sample) while using next
 to no CPU, and counting that as another program's doubled every speedup there.
