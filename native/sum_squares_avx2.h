@@ -4,22 +4,21 @@
  * Why this instruction: vpmuludq (_mm256_mul_epu32) multiplies the low 32 bits
  * of each 64-bit lane into a full 64-bit product, one micro-op, four squares at
  * once. Every x < 2**32, so it squares x exactly. AVX2 has no 64 x 64-bit
- * multiply. The compilers find vpmuludq for the portable loop too (it counts x
- * in 32 bits for that), but gcc 12 first shuffles each vector of eight 32-bit
- * x into two of four, three shuffles per eight squares, and keeps one set of
- * lanes: this loop ran 1.6x faster than gcc's AVX2 clone of that one (0.078
- * against 0.126 ns per element on AMD Zen 5, both compiled for AVX2).
+ * multiply. Left to vectorise a plain loop, the compilers find vpmuludq too,
+ * but gcc 12 first shuffles each vector of eight 32-bit x into two of four,
+ * three shuffles per eight squares, and keeps one set of lanes: this loop ran
+ * 1.6x faster than gcc's (0.078 against 0.126 ns per element on AMD Zen 5,
+ * both compiled for AVX2).
  *
  * Why it is exact over the whole domain: near 2**32 a square is itself close to
- * 2**64, so a 64-bit lane cannot hold two of them. Each lane therefore keeps two
- * sums, as the portable loop does: `high`, the sum of the squares' high 32 bits,
- * and `total`, the sum of whole squares, which wraps modulo 2**64 on purpose.
- * All lanes together see at most 2**32 squares, so the high halves sum to less
- * than 2**32 * 2**32 = 2**64 even added across every lane: no lane or sum of
- * lanes overflows. The low halves' sum is below 2**64 for the same reason, so
- * it is exactly total - (high << 32) modulo 2**64, and the halves join in 128
- * bits at the end. The scalar squares (below) go to a two-word sum with an
- * explicit carry.
+ * 2**64, so a 64-bit lane cannot hold two of them. Each lane therefore keeps
+ * two sums: `high`, the sum of the squares' high 32 bits, and `total`, the sum
+ * of whole squares, which wraps modulo 2**64 on purpose. All lanes together see
+ * at most 2**32 squares, so the high halves sum to less than 2**32 * 2**32 =
+ * 2**64 even added across every lane: no lane or sum of lanes overflows. The
+ * low halves' sum is below 2**64 for the same reason, so it is exactly total -
+ * (high << 32) modulo 2**64, and the halves join in 128 bits at the end. The
+ * scalar squares (below) go to a two-word sum with an explicit carry.
  *
  * Where the time goes: a step squares 16 x in four independent sets of lanes
  * with 20 vector instructions (4 vpmuludq, 4 vpsrlq, 8 vpaddq into the lanes, 4

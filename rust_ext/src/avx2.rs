@@ -4,14 +4,13 @@
 //! Why this instruction: vpmuludq (`_mm256_mul_epu32`) multiplies the low 32
 //! bits of each 64-bit lane into a full 64-bit product, one micro-op, four
 //! squares at once. Every x < 2**32, so it squares x exactly. AVX2 has no
-//! 64 x 64-bit multiply; LLVM finds vpmuludq for the portable loop too, but
-//! this loop also keeps four independent sets of lanes and the scalar squares.
+//! 64 x 64-bit multiply; LLVM finds vpmuludq for a plain loop too, but this
+//! loop also keeps four independent sets of lanes and the scalar squares.
 //!
 //! Why it is exact over the whole domain: near 2**32 a square is itself close
 //! to 2**64, so a 64-bit lane cannot hold two of them. Each lane therefore
-//! keeps two sums, as the portable loop does: `high`, the sum of the squares'
-//! high 32 bits, and `total`, the sum of whole squares, which wraps modulo
-//! 2**64 on purpose. All lanes together see at most 2**32 squares, so the high
+//! keeps two sums: `high`, the sum of the squares' high 32 bits, and `total`,
+//! the sum of whole squares, which wraps modulo 2**64 on purpose. All lanes together see at most 2**32 squares, so the high
 //! halves sum to less than 2**32 * 2**32 = 2**64 even added across every lane:
 //! no lane or sum of lanes overflows. The low halves' sum is below 2**64 for
 //! the same reason, so it is exactly `total - (high << 32)` modulo 2**64, and

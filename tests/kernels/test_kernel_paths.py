@@ -146,7 +146,7 @@ def test_a_loop_the_cpu_lacks_fails_the_import_naming_the_feature(
 @pytest.mark.skipif(QEMU is None, reason="needs qemu-x86_64 and a build not for this CPU only")
 @pytest.mark.parametrize("cpu", EMULATED)
 def test_a_cpu_without_ifma_or_avx2_runs_the_best_loop_it_has(cpu: str) -> None:
-    """On Nehalem that is the portable loop's baseline x86-64 clone, which no CPU with AVX2 runs."""
+    """On Nehalem that is the portable loop, which no CPU with AVX2 runs unless asked to."""
     found = import_each(None, cpu=cpu)
     for name in MODULES:
         assert found[name] == {"path": EMULATED[cpu][0], "paths": EMULATED[cpu], "exact": True}

@@ -7,8 +7,9 @@ does not list it, so ``run``, ``seed``, ``crossover`` and the conformance suite
 never see it.
 
 The one peer is Numba (the extra ``gilbench[peers]``): an ``@njit(nogil=True)``
-function running the native kernels' exact algorithm (two uint64 lanes, see
-``cpp_ext/_cpp.cpp``), compiled when the peer is first asked for.
+function running the exact algorithm of the native AVX2 loop's lanes (two uint64 sums,
+see ``native/sum_squares_avx2.h``) as one plain loop that LLVM vectorises, compiled when
+the peer is first asked for.
 """
 
 from __future__ import annotations
