@@ -4,11 +4,16 @@
 #
 # Why: the benchmarks compare the same CPython with and without the GIL, which the
 # machine's Debian does not ship. The network reaches only package registries
-# (Debian's apt archive, PyPI, crates.io), not python.org or GitHub, so the source
-# is taken from Debian's *source* package python$VERSION (suite sid by default):
-# its upstream tarball (python3.X_3.X.Y.orig.tar.xz) is the unmodified CPython
-# release, verified by apt against the signed archive index. Debian's patches are
-# not applied.
+# (Debian's apt archive, PyPI, crates.io, the Go module proxy), not python.org or
+# GitHub, so the source is taken from Debian's *source* package python$VERSION
+# (suite sid by default): its upstream tarball (python3.X_3.X.Y.orig.tar.xz) is the
+# unmodified CPython release, verified by apt against the signed archive index.
+# Debian's patches are not applied. Where Debian does not serve it (it lists
+# python3.14 and python3.15 without serving their files), the source is CPython's
+# own repository at the newest release tag of VERSION (v3.X.Y), as the Go module
+# proxy serves it: `go mod download` fetches github.com/python/cpython at that tag
+# and checks it against Go's checksum database. A module zip keeps no file modes,
+# so the scripts (the files that start with #!) are made executable again.
 #
 # How: a private APT configuration (own sources list, state and cache dirs in a
 # temporary work folder; the system's sources are never touched) runs
@@ -51,7 +56,7 @@ SUITE="${GILBENCH_CPYTHON_SUITE:-sid}"
 CONFIGURE=(--disable-test-modules --with-ensurepip=install)
 DEPS=(build-essential pkg-config xz-utils libssl-dev zlib1g-dev libffi-dev
       libbz2-dev liblzma-dev libzstd-dev libsqlite3-dev libreadline-dev
-      libncurses-dev uuid-dev libgdbm-dev libexpat1-dev)
+      libncurses-dev uuid-dev libgdbm-dev libexpat1-dev unzip)
 # Modules a usable interpreter must have (pip needs ssl and zlib).
 REQUIRED=(ssl zlib ctypes sqlite3 bz2 lzma _decimal hashlib venv ensurepip)
 IMPORTS=$(IFS=,; echo "${REQUIRED[*]}")
@@ -60,11 +65,12 @@ usage() {
   cat <<EOF
 Usage: $NAME VERSION [--free-threaded] [--rebuild] [--help]
 
-Build (once) CPython VERSION (e.g. 3.15) from Debian's source package
-python\$VERSION and print the interpreter's absolute path as the last line of
-stdout. Everything else goes to stderr. The GIL and the free-threaded build of a
-version come from the same source tarball and the same configure flags, except
---disable-gil.
+Build (once) CPython VERSION (e.g. 3.14) from Debian's source package
+python\$VERSION, or where Debian does not serve it from CPython's repository at
+VERSION's newest release tag through the Go module proxy (needs Go), and print
+the interpreter's absolute path as the last line of stdout. Everything else goes
+to stderr. The GIL and the free-threaded build of a version come from the same
+source and the same configure flags, except --disable-gil.
 
   --free-threaded   build with --disable-gil (the "3.15t" interpreter)
   --rebuild         rebuild even if the cache holds a working interpreter
@@ -116,10 +122,11 @@ mkdir -p "$ROOT" "$SRCDIR"
 exec 9>"$ROOT/.lock"
 flock -n 9 || { log "waiting for another $NAME run to finish"; flock 9; }
 
-# Debian's python3.X_3.X.Y.orig.tar.xz, or python.org's Python-3.X.Y.tar.xz put there by hand.
+# Debian's python3.X_3.X.Y.orig.tar.xz, the Go module proxy's cpython-v3.X.Y.zip, or
+# python.org's Python-3.X.Y.tar.xz put there by hand.
 cached_tarball() {
-  find "$SRCDIR" -maxdepth 1 \( -name "python${VERSION}_${VERSION}.*.orig.tar.xz" -o -name "Python-${VERSION}.*.tar.xz" \) |
-    sort -V | tail -n 1
+  find "$SRCDIR" -maxdepth 1 \( -name "python${VERSION}_${VERSION}.*.orig.tar.xz" -o -name "Python-${VERSION}.*.tar.xz" \
+    -o -name "cpython-v${VERSION}.*.zip" \) | sort -V | tail -n 1
 }
 expected_stamp() { printf 'source: %s\nconfigure: %s\n' "$(basename "$1")" "${FLAGS[*]}"; }
 
@@ -177,6 +184,26 @@ find_mirror() {
   done
 }
 
+# CPython's repository at VERSION's newest release tag, from the Go module proxy
+# (verified by `go` against its checksum database), kept as ROOT/src/cpython-vX.Y.Z.zip.
+download_from_go_proxy() {
+  local module=github.com/python/cpython tag zip
+  command -v go >/dev/null ||
+    die "neither Debian nor (without Go) the Go module proxy can provide CPython $VERSION's source: install Go (https://go.dev/doc/install, or apt-get install golang-go), or see --help for a tarball put in by hand"
+  export GOMODCACHE="$WORK/gomod" GOFLAGS=-modcacherw GOTOOLCHAIN=local
+  log "asking the Go module proxy for $module's release tags of $VERSION"
+  # Release tags only (v3.14.6+incompatible; not v3.14.0rc1 or a pseudo-version).
+  tag=$(cd "$WORK" && go list -m -versions "$module" 2>>"$LOG" | tr ' ' '\n' |
+    grep -E "^v${VERSION//./\\.}\.[0-9]+\+incompatible$" | sort -V | tail -n 1) || true
+  [[ -n "$tag" ]] || { tail -n 5 "$LOG" >&2; die "the Go module proxy lists no release tag of CPython $VERSION"; }
+  log "downloading $module@$tag"
+  zip=$(cd "$WORK" && go mod download -json "$module@$tag" 2>>"$LOG" | sed -n 's/^[[:space:]]*"Zip": "\(.*\)",$/\1/p')
+  [[ -f "$zip" ]] || { tail -n 5 "$LOG" >&2; die "go mod download $module@$tag failed"; }
+  tag=${tag%+incompatible}
+  cp "$zip" "$SRCDIR/cpython-$tag.zip"
+  log "got cpython-$tag.zip ($(du -h "$SRCDIR/cpython-$tag.zip" | cut -f1)), checked against sum.golang.org"
+}
+
 download() {
   local mirror="${GILBENCH_CPYTHON_MIRROR:-}"
   [[ -n "$mirror" ]] || mirror="$(find_mirror | head -n 1)" || true
@@ -191,11 +218,16 @@ download() {
   log "reading Debian $SUITE's source index from $mirror"
   apt-get "${cfg[@]}" update >>"$LOG" 2>&1 ||
     { tail -n 5 "$LOG" >&2; die "apt-get update of the private '$SUITE' deb-src list failed (mirror: $mirror; set GILBENCH_CPYTHON_MIRROR?)"; }
-  apt-cache "${cfg[@]}" showsrc --only-source "python$VERSION" 2>/dev/null | grep -q '^Version:' ||
-    die "CPython $VERSION is not in Debian $SUITE (no source package python$VERSION at $mirror)"
+  if ! apt-cache "${cfg[@]}" showsrc --only-source "python$VERSION" 2>/dev/null | grep -q '^Version:'; then
+    log "CPython $VERSION is not in Debian $SUITE (no source package python$VERSION at $mirror)"
+    download_from_go_proxy; return
+  fi
   log "downloading source package python$VERSION ($SUITE)"
   if ! (cd "$WORK/dl" && apt-get "${cfg[@]}" source --download-only "python$VERSION" >>"$LOG" 2>&1); then
-    grep -q '404' "$LOG" && die "Debian $SUITE lists python$VERSION but $mirror does not serve its source files (404); see --help for a tarball put in by hand"
+    if grep -q '404' "$LOG"; then
+      log "Debian $SUITE lists python$VERSION but $mirror does not serve its source files (404)"
+      download_from_go_proxy; return
+    fi
     tail -n 5 "$LOG" >&2; die "apt-get source --download-only python$VERSION failed"
   fi
   local tarball
@@ -237,12 +269,20 @@ step() {  # run a build step, output to $LOG; show its tail on failure
 }
 
 # One pristine unpacked tree per release serves both builds (never built in).
-REL=$(basename "$TARBALL"); REL=${REL%.orig.tar.xz}; REL=${REL%.tar.xz}; REL=${REL#*[_-]}   # e.g. 3.15.2
+REL=$(basename "$TARBALL"); REL=${REL%.orig.tar.xz}; REL=${REL%.tar.xz}; REL=${REL%.zip}
+REL=${REL#*[_-]}; REL=${REL#v}   # e.g. 3.15.2
 SRC="$SRCDIR/Python-$REL"
 if [[ ! -f "$SRC/.unpacked" ]]; then
   rm -rf "$SRC" "$WORK/unpack"; mkdir -p "$WORK/unpack"
-  step "unpacking $(basename "$TARBALL")" tar -xJf "$TARBALL" -C "$WORK/unpack"
-  [[ -x "$WORK/unpack/Python-$REL/configure" ]] || die "unexpected tarball layout: no Python-$REL/configure"
+  if [[ "$TARBALL" == *.zip ]]; then  # github.com/python/cpython@vX.Y.Z+incompatible/...
+    step "unpacking $(basename "$TARBALL")" unzip -q "$TARBALL" -d "$WORK/unpack"
+    mv "$WORK/unpack/github.com/python/cpython@v$REL+incompatible" "$WORK/unpack/Python-$REL"
+    find "$WORK/unpack/Python-$REL" -type f -exec awk 'FNR == 1 && /^#!/ { print FILENAME } { nextfile }' {} + |
+      xargs -d '\n' chmod +x
+  else
+    step "unpacking $(basename "$TARBALL")" tar -xJf "$TARBALL" -C "$WORK/unpack"
+  fi
+  [[ -x "$WORK/unpack/Python-$REL/configure" ]] || die "unexpected source layout: no Python-$REL/configure"
   mv "$WORK/unpack/Python-$REL" "$SRC" && touch "$SRC/.unpacked"
 fi
 
