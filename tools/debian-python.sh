@@ -47,7 +47,7 @@ Environment:
   GILBENCH_DEBIAN_MIRROR   Debian archive URI (default: $MIRROR)
 
 Needs root and apt-get (debootstrap is installed if missing). Debian ships no
-free-threaded CPython: for 3.13t use tools/cpython.sh.
+free-threaded CPython: for 3.14t use tools/cpython.sh.
 
 Example: $NAME 3.15 --run 'python3.15 -VV'
 EOF
