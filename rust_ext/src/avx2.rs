@@ -10,11 +10,12 @@
 //! Why it is exact over the whole domain: near 2**32 a square is itself close
 //! to 2**64, so a 64-bit lane cannot hold two of them. Each lane therefore
 //! keeps two sums: `high`, the sum of the squares' high 32 bits, and `total`,
-//! the sum of whole squares, which wraps modulo 2**64 on purpose. All lanes together see at most 2**32 squares, so the high
-//! halves sum to less than 2**32 * 2**32 = 2**64 even added across every lane:
-//! no lane or sum of lanes overflows. The low halves' sum is below 2**64 for
-//! the same reason, so it is exactly `total - (high << 32)` modulo 2**64, and
-//! the halves join in 128 bits at the end.
+//! the sum of whole squares, which wraps modulo 2**64 on purpose. All lanes
+//! together see at most 2**32 squares, so the high halves sum to less than
+//! 2**32 * 2**32 = 2**64 even added across every lane: no lane or sum of lanes
+//! overflows. The low halves' sum is below 2**64 for the same reason, so it is
+//! exactly `total - (high << 32)` modulo 2**64, and the halves join in 128 bits
+//! at the end.
 //!
 //! Where the time goes: a step squares 16 x in four independent sets of lanes
 //! with 20 vector instructions (4 vpmuludq, 4 vpsrlq, 8 vpaddq into the lanes,
