@@ -23,6 +23,7 @@ from gilbench.environment import usable_cpus
 from gilbench.executors.registry import EXECUTORS, default_names, get_executor, parallel_names
 from gilbench.executors.threads import Threads
 from gilbench.kernels import Kernel
+from gilbench.kernels.oracle import expected_sum_squares
 from gilbench.measure import bench
 from gilbench.measure import run as runner
 from gilbench.measure.stats import MIN_REPEATS
@@ -40,7 +41,6 @@ from helpers import (
     resolved,
     run_gilbench,
     with_function,
-    wrong,
 )
 
 ARTICLE = "Why Python Threads Do Not Always Speed Up Your Code"
@@ -266,8 +266,7 @@ def test_run_help_says_each_default_and_its_quick_value(capsys: pytest.CaptureFi
 
 
 def test_a_changed_default_changes_the_help(capsys: pytest.CaptureFixture[str]) -> None:
-    command = cli.COMMANDS["bench"]
-    assert command.help_for(options.REPEAT).endswith("(default: 3)")
+    assert cli.COMMANDS["probe"].help_for(options.TASK_SECONDS).endswith("(default: 0.2)")
     assert cli.COMMANDS["seed"].help_for(options.SIZE).endswith("(default: 20000000)")
     assert cli.COMMANDS["seed"].help_for(options.PIN).endswith("(default: on)")
     assert "(default: 3)" in help_of(capsys, "bench")
@@ -529,13 +528,19 @@ def test_a_kernel_that_raises_in_a_worker_thread_exits_1_naming_it(
     assert saved["records"] == [] and "python" in saved["gil"]
 
 
-def test_a_wrong_result_exits_1_and_keeps_what_finished(
+def test_a_wrong_result_exits_1_and_keeps_the_rounds_that_finished(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    def with_a_wrong_one(backends: list[str], peer_list: list[str]) -> list[Kernel]:
-        return [gilbench.get_backend("python"), fake_kernel(wrong, "liar")]
+    calls: list[int] = []
 
-    monkeypatch.setattr(bench, "targets", with_a_wrong_one)
+    def right_then_wrong(start: int, stop: int) -> int:
+        calls.append(stop)  # the warm-up and round 1 are right, round 2 is not
+        return 42 if len(calls) > 3 else expected_sum_squares(start, stop)
+
+    def with_a_liar(backends: list[str], peer_list: list[str]) -> list[Kernel]:
+        return [gilbench.get_backend("python"), fake_kernel(right_then_wrong, "liar")]
+
+    monkeypatch.setattr(bench, "targets", with_a_liar)
     path = tmp_path / "b.json"
     failed = gilbench_main(
         "bench",
@@ -545,7 +550,7 @@ def test_a_wrong_result_exits_1_and_keeps_what_finished(
         "--n",
         "1000",
         "--repeat",
-        "1",
+        "3",
         "--no-progress",
         "--json",
         str(path),
@@ -554,8 +559,10 @@ def test_a_wrong_result_exits_1_and_keeps_what_finished(
     assert failed.err.startswith("gilbench: error: backend 'liar' returned 42")
     assert len(failed.err.splitlines()) == 1
     saved = json.loads(path.read_text())
-    assert [r["name"] for r in saved["records"]] == ["python"]
+    assert [r["name"] for r in saved["records"]] == ["python", "liar"]
+    assert [len(r["samples_s"]) for r in saved["records"]] == [2, 1]
     assert saved["error"].startswith("backend 'liar'")
+    assert "best of 1-2 calls" in " ".join(failed.out.split())
 
 
 def test_ctrl_c_exits_130_after_printing_what_finished(monkeypatch: pytest.MonkeyPatch) -> None:

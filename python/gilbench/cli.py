@@ -92,8 +92,8 @@ COMMANDS = {
             "Compiled kernels run the whole domain, n = 2**32; python and numpy a size that "
             "lasts ~0.3 s.\nt(n)/t(n/4) is about 4 when the loop really runs; below 3 it is "
             "flagged 'not linear: folded?'.",
-            (o.BACKENDS, o.NO_PEERS, o.KERNEL_PATHS, o.SIZE, o.REPEAT, *MEASURE),
-            {"repeat": 3, "n": None},
+            (o.BACKENDS, o.NO_PEERS, o.KERNEL_PATHS, o.SIZE, o.BENCH_ROUNDS, *MEASURE),
+            {"n": None},
         ),
         Command(
             "crossover",

@@ -259,6 +259,14 @@ REPEAT = Option(
     9,
     "K",
 )
+BENCH_ROUNDS = Option(
+    ("--repeat",),
+    "rounds, each one call of every kernel at n and one at n/4, kernel after kernel (so a "
+    "burst of load slows one call of each, not every call of one); the best call is kept",
+    positive_int,
+    3,
+    "K",
+)
 BUDGET = Option(
     ("--budget",),
     "seconds the whole run may spend on repeats beyond --repeat: most for cells whose interval "

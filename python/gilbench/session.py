@@ -300,8 +300,8 @@ def _bench_study(values: argparse.Namespace) -> Study:
     )
     loops = ", every native loop this CPU can run" if config.kernel_paths else ""
     plan = (
-        f"timing {len(kernels)} kernels ({', '.join(kernels)}) on one thread{loops}: best of "
-        f"{config.repeat} calls at n and at n/4 after a warm-up; {sizes}"
+        f"timing {len(kernels)} kernels ({', '.join(kernels)}) on one thread{loops}: a warm-up, "
+        f"then {config.repeat} rounds of one call of each at n and at n/4, the best kept; {sizes}"
     )
     return Study(
         results,

@@ -12,6 +12,7 @@ import pytest
 from gilbench.environment import collect_environment
 from gilbench.kernels import Kernel
 from gilbench.kernels.domain import LIMIT
+from gilbench.kernels.oracle import expected_sum_squares
 from gilbench.measure import bench
 from gilbench.measure.bench import BenchConfig
 from gilbench.measure.timing import BackendFailed, WrongResult
@@ -115,6 +116,26 @@ def test_progress_counts_every_step() -> None:
     total = bench.planned_steps(config, bench.targets(["python"], []))
     assert total == 1 + 1 + 2 * 2  # sizing, warm-up, n and n/4 twice
     assert [d for d, _ in seen] == list(range(total)) and {t for _, t in seen} == {total}
+
+
+def test_kernels_are_timed_in_rounds_not_back_to_back() -> None:
+    log: list[tuple[str, int]] = []
+
+    def logged(name: str) -> Kernel:
+        def function(start: int, stop: int) -> int:
+            log.append((name, stop))
+            return expected_sum_squares(start, stop)
+
+        return fake_kernel(function, name)
+
+    config = BenchConfig(backends=[], peers=[], n=1000, repeat=2)
+    records = bench.measure_targets([logged("a"), logged("b")], config)
+    assert log == [
+        ("a", 250), ("b", 250),  # the warm-ups
+        ("a", 1000), ("a", 250), ("b", 1000), ("b", 250),  # round 1
+        ("a", 250), ("a", 1000), ("b", 250), ("b", 1000),  # round 2, n/4 first
+    ]  # fmt: skip
+    assert [len(r.samples_s) for r in records] == [2, 2]
 
 
 def test_an_unavailable_kernel_is_recorded_with_its_reason() -> None:

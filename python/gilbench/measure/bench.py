@@ -117,40 +117,85 @@ def size_of(target: Kernel, config: BenchConfig) -> tuple[int, str]:
         ) from error
 
 
-def measure_target(
-    target: Kernel, config: BenchConfig, on_step: Callable[[str], None] | None = None
-) -> BenchRecord:
-    """Time one kernel at n and n/4 (``repeat`` times each, after a warm-up)."""
-    record = BenchRecord(target.name, target.kind, target.toolchain, target.available)
-    record.kernel_path = target.kernel_path
-    if not target.available:
-        record.reason = target.reason
-        return record
-    step = on_step or (lambda label: None)
+@dataclass
+class _Timing:
+    """A kernel between its warm-up and its last round: what it is timed on."""
+
+    target: Kernel
+    record: BenchRecord
+    expected: dict[int, int]  # the exact answer at n and at n/4
+
+
+def _prepare(
+    target: Kernel, record: BenchRecord, config: BenchConfig, step: Callable[[str], None]
+) -> _Timing:
+    """Size the kernel's call (into its record) and warm it up."""
     step(f"{target.name}: sizing")
     n, record.sizing = size_of(target, config)
-    quarter = max(1, n // 4)
-    expected = {size: expected_sum_squares(0, size) for size in (n, quarter)}
+    record.n, record.quarter_n = n, max(1, n // 4)
+    expected = {size: expected_sum_squares(0, size) for size in (n, record.quarter_n)}
     # The warm-up (code paged in, a JIT's first call, the clock up to speed) runs at n/4:
     # as good a warm-up as n, for a quarter of the time.
     for _ in range(config.warmup):
         step(f"{target.name}: warm-up")
-        _timed(target, quarter, expected)
-    full: list[float] = []
-    part: list[float] = []
-    for repeat in range(config.repeat):
-        # Alternate which size goes first, so drift on a shared machine hits both alike.
-        sizes = [(n, full), (quarter, part)]
-        for size, samples in sizes if repeat % 2 == 0 else sizes[::-1]:
-            step(f"{target.name}: n = {size:,}")
-            samples.append(_timed(target, size, expected))
-    record.n, record.quarter_n = n, quarter
-    record.samples_s, record.quarter_samples_s = full, part
-    record.best_s, record.quarter_best_s = min(full), min(part)
-    record.ns_per_element = record.best_s / n * 1e9
+        _timed(target, record.quarter_n, expected)
+    return _Timing(target, record, expected)
+
+
+def _time_round(timing: _Timing, round_index: int, step: Callable[[str], None]) -> None:
+    """One call at n and one at n/4, then the record's figures from every call so far."""
+    record = timing.record
+    assert record.n is not None and record.quarter_n is not None
+    # Alternate which size goes first, so drift on a shared machine hits both alike.
+    sizes = [(record.n, record.samples_s), (record.quarter_n, record.quarter_samples_s)]
+    for size, samples in sizes if round_index % 2 == 0 else sizes[::-1]:
+        step(f"{timing.target.name}: n = {size:,}")
+        samples.append(_timed(timing.target, size, timing.expected))
+    record.best_s, record.quarter_best_s = min(record.samples_s), min(record.quarter_samples_s)
+    record.ns_per_element = record.best_s / record.n * 1e9
     record.linearity = record.best_s / record.quarter_best_s
     record.linear, record.note = judge_linearity(record.linearity, record.best_s)
-    return record
+
+
+def measure_targets(
+    kernels: Sequence[Kernel],
+    config: BenchConfig,
+    on_step: Callable[[str], None] | None = None,
+    into: list[BenchRecord] | None = None,
+) -> list[BenchRecord]:
+    """Time every kernel at n and n/4: ``repeat`` rounds, each one call of every kernel.
+
+    Rounds, not one kernel's calls back to back: on a shared machine a burst of load
+    that lasts a few seconds then slows one call of each kernel, which the best of the
+    rounds leaves out, not every call of one kernel, which would read as that kernel
+    being slower.  The records (one per kernel, in order) go into ``into`` once every
+    kernel has had a round, so that a run cut short keeps the rounds it finished.
+    """
+    step = on_step or (lambda label: None)
+    records, timings = [], []
+    for target in kernels:
+        record = BenchRecord(target.name, target.kind, target.toolchain, target.available)
+        record.kernel_path = target.kernel_path
+        records.append(record)
+        if target.available:
+            timings.append(_prepare(target, record, config, step))
+        else:
+            record.reason = target.reason
+    shown = into if into is not None else []
+    for round_index in range(config.repeat):
+        for timing in timings:
+            _time_round(timing, round_index, step)
+        if round_index == 0:
+            shown += records
+        fill_ratios(shown)
+    return records
+
+
+def measure_target(
+    target: Kernel, config: BenchConfig, on_step: Callable[[str], None] | None = None
+) -> BenchRecord:
+    """Time one kernel at n and n/4 (``repeat`` times each, after a warm-up)."""
+    return measure_targets([target], config, on_step)[0]
 
 
 def planned_steps(config: BenchConfig, kernels: Sequence[Kernel]) -> int:
@@ -163,7 +208,7 @@ def run_bench(
     kernels: Sequence[Kernel] | None = None,
     on_progress: BenchProgress | None = None,
 ) -> BenchResults:
-    """Measure every kernel (by default the config's) into ``results``, record by record."""
+    """Measure every kernel (by default the config's) into ``results``, round by round."""
     results.config = config.to_dict()
     if kernels is None:  # the peers compile here (Numba: a second or two), under the progress bar
         kernels = targets(config.backends, config.peers)
@@ -175,9 +220,7 @@ def run_bench(
             on_progress(done, total, label)
         done += 1
 
-    for target in kernels:
-        results.records.append(measure_target(target, config, step))
-        fill_ratios(results.records)
+    measure_targets(kernels, config, step, into=results.records)
     if config.kernel_paths:
         for path, names in other_loops(kernels).items():
             step(f"the {path} loop: {', '.join(names)}")

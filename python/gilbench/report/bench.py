@@ -52,10 +52,18 @@ def _note(record: BenchRecord) -> Text:
     return Text("; ".join(parts), style="dim")
 
 
+def _calls(results: BenchResults) -> str:
+    """How many calls each best is of: the rounds asked for, fewer if cut short."""
+    counts = sorted({len(r.samples_s) for r in results.records if r.samples_s})
+    if not counts:
+        return str(results.config.get("repeat", "?"))
+    return str(counts[0]) if len(counts) == 1 else f"{counts[0]}-{counts[-1]}"
+
+
 def bench_table(results: BenchResults) -> RenderableType:
-    repeat = results.config.get("repeat", "?")
     table = compact_table(
-        f"kernel speed, one thread: best of {repeat} calls of sum_squares(0, n) after a warm-up"
+        f"kernel speed, one thread: best of {_calls(results)} calls of sum_squares(0, n) "
+        "after a warm-up"
     )
     table.add_column("kernel")
     table.add_column("n", justify="right")
