@@ -31,7 +31,7 @@ from gilbench.options import Command, executor_settings
 from gilbench.results import Results, save_csv, save_json
 
 ProgressCallback = Callable[[int, int, str], None]  # (done, total, what is running now)
-Writer = Callable[[Results, str], None]
+Writer = Callable[[Results, str], str | None]  # returns a note to show, if any
 
 
 @dataclass
@@ -156,8 +156,8 @@ def _save(study: Study, values: argparse.Namespace, console: Console) -> bool:
         if not path:
             continue
         try:
-            write(study.results, path)
-            show(console, f"saved {path}", style="dim")
+            note = write(study.results, path)
+            show(console, f"saved {path}" + (f" ({note})" if note else ""), style="dim")
         except (OSError, NothingToPlot) as error:
             print_error(f"could not write {path}: {error}")
             saved_all = False
@@ -375,11 +375,11 @@ def _plot(values: argparse.Namespace) -> int:
 
     output = values.output or os.path.splitext(values.results)[0] + ".png"
     try:
-        plot_run(load_json(values.results, "run"), output)
+        note = plot_run(load_json(values.results, "run"), output)
     except (OSError, ValueError, NothingToPlot) as error:
         print_error(str(error))
         return 1
-    print(f"saved {output}")
+    print(f"saved {output}" + (f" ({note})" if note else ""))
     return 0
 
 

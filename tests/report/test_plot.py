@@ -3,10 +3,12 @@ clean error."""
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
 
+from gilbench.report import plot
 from gilbench.report.plot import NothingToPlot, plot_run, title_for
 from gilbench.results import RunResults
 from helpers import pair, record, run_of
@@ -19,8 +21,23 @@ HEADS = {".png": b"\x89PNG", ".svg": b"<svg", ".pdf": b"%PDF"}
 @pytest.mark.parametrize("suffix", list(HEADS))
 def test_the_plot_is_written(small_run: RunResults, tmp_path: Path, suffix: str) -> None:
     path = tmp_path / f"plot{suffix}"
-    plot_run(small_run, path)
+    with warnings.catch_warnings():
+        # On a free-threaded build the PDF writer's fontTools turns the GIL back on,
+        # which CPython announces with a RuntimeWarning: plot_run says so in its note.
+        warnings.simplefilter("error", RuntimeWarning)
+        plot_run(small_run, path)
     assert HEADS[suffix] in path.read_bytes()[:400]
+
+
+def test_a_plot_that_turns_the_gil_back_on_says_so(
+    small_run: RunResults, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    enabled = iter([False, True])  # before writing, after
+    monkeypatch.setattr(plot, "gil_enabled", lambda: next(enabled))
+    note = plot_run(small_run, tmp_path / "p.png")
+    assert note is not None and "turned the GIL back on" in note
+    monkeypatch.setattr(plot, "gil_enabled", lambda: True)
+    assert plot_run(small_run, tmp_path / "p.png") is None
 
 
 def test_a_synthetic_run_with_a_twin_and_a_shaky_cell(tmp_path: Path) -> None:

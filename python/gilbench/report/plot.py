@@ -8,7 +8,9 @@ kernel and its GIL-holding twin share a colour; the twin's line is dashed.
 from __future__ import annotations
 
 import os
+import warnings
 
+from gilbench.environment import gil_enabled
 from gilbench.executors.registry import BASELINE
 from gilbench.report.tables import describe_gil
 from gilbench.results import RunResults
@@ -43,8 +45,11 @@ def title_for(results: RunResults) -> str:
     return f"{first}\n{second}"
 
 
-def plot_run(results: RunResults, path: str | os.PathLike[str]) -> None:
-    """Write the plot to ``path``; the format follows the extension (png, svg, pdf)."""
+def plot_run(results: RunResults, path: str | os.PathLike[str]) -> str | None:
+    """Write the plot to ``path``; the format follows the extension (png, svg, pdf).
+
+    Returns a note if writing it turned the GIL back on in this process.
+    """
     try:
         import matplotlib
     except ImportError:
@@ -138,5 +143,14 @@ def plot_run(results: RunResults, path: str | os.PathLike[str]) -> None:
     figure.tight_layout()
     # Beside the panels, outside them; bbox_inches="tight" grows the canvas to fit it.
     figure.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 0.88), frameon=False)
-    figure.savefig(path, dpi=150, bbox_inches="tight")
+    # On a free-threaded build, an extension module that has not declared it can run
+    # without the GIL turns it back on as it loads, with a RuntimeWarning: the PDF
+    # writer loads fontTools. The measurements are over by now, so one line says so.
+    was_enabled = gil_enabled()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "The global interpreter lock", RuntimeWarning)
+        figure.savefig(path, dpi=150, bbox_inches="tight")
     plt.close(figure)
+    if not was_enabled and gil_enabled():
+        return "writing it loaded a module that turned the GIL back on in this process"
+    return None
