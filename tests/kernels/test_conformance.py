@@ -45,9 +45,8 @@ def test_matches_plain_python_on_small_ranges(backend, start, stop):
         (LIMIT - 1, LIMIT),  # the largest square there is, ~2**64
         (LIMIT - 1000, LIMIT),  # the top of the domain: every square near 2**64
         (0, -5),  # negative stop with a valid start: empty
-        # Around the portable loop's vector steps (32 x at a time), the IFMA
-        # loop's steps (32 x in vectors, 3 in scalar code) and its blocks
-        # (4096 steps): one short of a step or block, exact, one past.
+        # Around the IFMA loop's steps (32 x in vectors, 3 in scalar code) and
+        # its blocks (4096 steps): one short of a step or block, exact, one past.
         (3, 34),
         (3, 35),
         (3, 36),
@@ -77,6 +76,12 @@ def test_matches_plain_python_on_small_ranges(backend, start, stop):
         (LIMIT - 16, LIMIT),
         (LIMIT - 17 * 100_000, LIMIT),  # the top of the domain, all in whole steps
         (LIMIT - 17 * 100_000 - 16, LIMIT - 1),  # ... and with the longest tail
+        # Around the portable loop's unrolled turns (16 squares in C, 4 in Rust).
+        (3, 3 + 15),
+        (3, 3 + 31),
+        (3, 3 + 32),
+        (3, 3 + 33),
+        (LIMIT - 33, LIMIT),
     ],
 )
 def test_edges(backend, start, stop):
