@@ -2,6 +2,7 @@
 
 For every backend (and peer, see ``peers``): the best of ``repeat`` calls of
 ``sum_squares(0, n)`` after a warm-up, in ns per element and against the fastest.
+The calls go in rounds, each calling every kernel once (``measure_targets`` says why).
 Compiled kernels run the whole domain (``n = 2**32``, under a second); the
 interpreted ones a size that lasts about 0.3 s.
 
