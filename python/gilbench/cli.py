@@ -89,11 +89,9 @@ COMMANDS = {
             "examples:\n  gilbench bench\n  gilbench bench --kernel-paths --no-peers\n"
             "  gilbench bench --n 100M --repeat 5 --json bench.json\n"
             "  GILBENCH_KERNEL=portable gilbench bench   # force one loop in every module\n\n"
-            "Compiled kernels run the whole domain, n = 2**32; python and numpy a size that "
-            "lasts ~0.3 s.\nt(n)/t(n/4) is about 4 when the loop really runs; below 3 it is "
-            "flagged 'not linear: folded?'.",
-            (o.BACKENDS, o.NO_PEERS, o.KERNEL_PATHS, o.SIZE, o.BENCH_ROUNDS, *MEASURE),
-            {"n": None},
+            "t(n)/t(n/4) is about 4 when the loop really runs; below 3 it is flagged "
+            "'not linear: folded?'.",
+            (o.BACKENDS, o.NO_PEERS, o.KERNEL_PATHS, o.BENCH_SIZE, o.BENCH_ROUNDS, *MEASURE),
         ),
         Command(
             "crossover",

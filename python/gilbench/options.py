@@ -244,6 +244,13 @@ SIZE = Option(
     metavar="N",
     shown="sized per backend to last --task-seconds",
 )
+BENCH_SIZE = Option(
+    ("--n",),
+    "elements per call, e.g. 100M (its n/4 is timed too)",
+    task_size,
+    metavar="N",
+    shown="2**32, the whole domain, for compiled kernels; ~0.3 s of work for python and numpy",
+)
 TASK_SECONDS = Option(
     ("--task-seconds",),
     "how long one task should last when sized automatically",
