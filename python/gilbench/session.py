@@ -63,6 +63,11 @@ def show(console: Console, renderable: RenderableType, style: str | None = None)
     sys.stdout.flush()
 
 
+def saved(path: str, note: str | None) -> str:
+    """The line that says a file was written, with the writer's note if it had one."""
+    return f"saved {path}" + (f" ({note})" if note else "")
+
+
 def print_error(message: str) -> None:
     print(f"gilbench: error: {message}", file=sys.stderr)
 
@@ -156,8 +161,7 @@ def _save(study: Study, values: argparse.Namespace, console: Console) -> bool:
         if not path:
             continue
         try:
-            note = write(study.results, path)
-            show(console, f"saved {path}" + (f" ({note})" if note else ""), style="dim")
+            show(console, saved(path, write(study.results, path)), style="dim")
         except (OSError, NothingToPlot) as error:
             print_error(f"could not write {path}: {error}")
             saved_all = False
@@ -379,7 +383,7 @@ def _plot(values: argparse.Namespace) -> int:
     except (OSError, ValueError, NothingToPlot) as error:
         print_error(str(error))
         return 1
-    print(f"saved {output}" + (f" ({note})" if note else ""))
+    print(saved(output, note))
     return 0
 
 
