@@ -268,11 +268,20 @@ REPEAT = Option(
 )
 BENCH_ROUNDS = Option(
     ("--repeat",),
-    "rounds, each one call of every kernel at n and one at n/4, kernel after kernel (so a "
-    "burst of load slows one call of each, not every call of one); the best call is kept",
+    "rounds at least, each one call of every kernel at n and one at n/4, kernel after kernel "
+    "(so a burst of load slows one call of each, not every call of one); the best call is kept",
     positive_int,
     3,
     "K",
+)
+BENCH_MAX_ROUNDS = Option(
+    ("--max-repeat",),
+    "rounds at most: after --repeat, rounds go on until every kernel has a second call within "
+    "3% of its best (on a busy machine, until each has had two quiet moments); at or below "
+    "--repeat, exactly --repeat rounds",
+    positive_int,
+    10,
+    "M",
 )
 BUDGET = Option(
     ("--budget",),

@@ -203,6 +203,7 @@ class BenchRecord:
     samples_s: list[float] = field(default_factory=list)
     quarter_samples_s: list[float] = field(default_factory=list)
     ns_per_element: float | None = None
+    reproduced: bool | None = None  # whether another call came close to the best (bench.py)
     vs_fastest: float | None = None  # ns_per_element / the fastest kernel's
     linearity: float | None = None  # t(n) / t(n/4): ~4 if the loop runs
     linear: bool | None = None  # False: not linear (folded?); None: too short to tell

@@ -284,7 +284,7 @@ def _probe_study(values: argparse.Namespace) -> Study:
 
 def _bench_study(values: argparse.Namespace) -> Study:
     from gilbench.kernels.peers import peer_names
-    from gilbench.measure.bench import BenchConfig, run_bench
+    from gilbench.measure.bench import BenchConfig, rounds, run_bench
     from gilbench.report.bench import bench_report
     from gilbench.results import BenchResults
 
@@ -293,6 +293,7 @@ def _bench_study(values: argparse.Namespace) -> Study:
         peers=[] if values.no_peers else peer_names(),
         n=values.n,
         repeat=values.repeat,
+        max_repeat=values.max_repeat,
         kernel_paths=values.kernel_paths,
     )
     results = BenchResults(collect_environment(), config.to_dict())
@@ -305,7 +306,7 @@ def _bench_study(values: argparse.Namespace) -> Study:
     loops = ", every native loop this CPU can run" if config.kernel_paths else ""
     plan = (
         f"timing {len(kernels)} kernels ({', '.join(kernels)}) on one thread{loops}: a warm-up, "
-        f"then {config.repeat} rounds of one call of each at n and at n/4, the best kept; {sizes}"
+        f"then {rounds(config)} of one call of each at n and at n/4, the best kept; {sizes}"
     )
     return Study(
         results,

@@ -30,6 +30,21 @@ def test_linearity_is_judged_only_on_calls_long_enough() -> None:
     assert bench.judge_linearity(1.05, 1e-5) == (None, "too short to tell")
 
 
+def test_a_low_ratio_from_unreproduced_times_is_no_verdict() -> None:
+    assert bench.judge_linearity(2.4, 0.5, steady=False) == (None, "too unsteady to tell")
+    assert bench.judge_linearity(4.0, 0.5, steady=False) == (True, "linear")
+    assert bench.judge_linearity(1.05, 1e-5, steady=False) == (None, "too short to tell")
+
+
+def test_a_best_is_reproduced_by_a_second_call_close_to_it() -> None:
+    assert not bench.reproduced([])
+    assert not bench.reproduced([1.0])
+    assert bench.reproduced([1.5, 1.0, 1.03])
+    assert not bench.reproduced([1.5, 1.0, 1.031, 1.6])
+    assert bench.reproduced([2.0, 2.0])
+    assert bench.reproduced([1.0, 1.1], within=0.1)
+
+
 def test_ratios_are_against_the_fastest_measured() -> None:
     records = [
         BenchRecord("slow", "backend", "x", True, ns_per_element=40.0),
@@ -83,7 +98,7 @@ def test_other_loops_are_the_native_paths_not_chosen() -> None:
 
 @pytest.fixture(scope="module")
 def tiny_bench() -> BenchResults:
-    config = BenchConfig(backends=FAST, peers=[], n=4000, repeat=2)
+    config = BenchConfig(backends=FAST, peers=[], n=4000, repeat=2, max_repeat=2)
     return bench.run_bench(config, BenchResults(collect_environment(), {}))
 
 
@@ -111,7 +126,7 @@ def test_tiny_bench_records_are_complete(tiny_bench: BenchResults) -> None:
 
 def test_progress_counts_every_step() -> None:
     seen: list[tuple[int, int]] = []
-    config = BenchConfig(backends=["python"], peers=[], n=1000, repeat=2)
+    config = BenchConfig(backends=["python"], peers=[], n=1000, repeat=2, max_repeat=2)
     bench.run_bench(config, BenchResults({}, {}), None, lambda d, t, label: seen.append((d, t)))
     total = bench.planned_steps(config, bench.targets(["python"], []))
     assert total == 1 + 1 + 2 * 2  # sizing, warm-up, n and n/4 twice
@@ -128,7 +143,7 @@ def test_kernels_are_timed_in_rounds_not_back_to_back() -> None:
 
         return fake_kernel(function, name)
 
-    config = BenchConfig(backends=[], peers=[], n=1000, repeat=2)
+    config = BenchConfig(backends=[], peers=[], n=1000, repeat=2, max_repeat=2)
     records = bench.measure_targets([logged("a"), logged("b")], config)
     assert log == [
         ("a", 250), ("b", 250),  # the warm-ups
@@ -136,6 +151,87 @@ def test_kernels_are_timed_in_rounds_not_back_to_back() -> None:
         ("a", 250), ("a", 1000), ("b", 250), ("b", 1000),  # round 2, n/4 first
     ]  # fmt: skip
     assert [len(r.samples_s) for r in records] == [2, 2]
+
+
+class ScriptedClock:
+    """``time.perf_counter`` for ``bench``: each kernel call lasts its script's next value."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def perf_counter(self) -> float:
+        return self.now
+
+    def kernel(self, name: str, seconds: dict[int, list[float]]) -> Kernel:
+        """A kernel whose calls at each n last the listed seconds, in turn, then the last."""
+        calls: dict[int, int] = {}
+
+        def function(start: int, stop: int) -> int:
+            durations = seconds[stop]
+            index = calls[stop] = calls.get(stop, -1) + 1
+            self.now += durations[min(index, len(durations) - 1)]
+            return expected_sum_squares(start, stop)
+
+        return fake_kernel(function, name)
+
+
+def test_rounds_go_on_for_every_kernel_until_every_best_is_reproduced(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = ScriptedClock()
+    monkeypatch.setattr(bench.time, "perf_counter", clock.perf_counter)
+    # Calls listed after the warm-up's (the first value at n/4).  "steady" repeats its
+    # best in round 2; "busy" in round 6, after one quick call and slow ones.
+    steady = clock.kernel("steady", {1000: [4.0, 4.05, 6.0], 250: [1.0, 1.0, 1.01]})
+    busy = clock.kernel("busy", {1000: [4.0, 6.0, 5.0, 7.0, 6.0, 4.1], 250: [1.0, 1.0, 1.01]})
+    added: list[int] = []
+    config = BenchConfig(backends=[], peers=[], n=1000, repeat=3, max_repeat=8)
+    first, second = bench.measure_targets([steady, busy], config, on_more_steps=added.append)
+    # Both go on (a kernel left out of later rounds would have fewer chances at a quiet
+    # moment than the others), and stop once the busy one is reproduced, in round 6.
+    assert [len(r.samples_s) for r in (first, second)] == [6, 6]
+    assert first.reproduced is True and second.reproduced is True
+    assert added == [4, 4, 4]  # both kernels' two calls in rounds 4 to 6
+    assert second.best_s == pytest.approx(4.0)
+
+
+def test_rounds_stop_at_the_most_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = ScriptedClock()
+    monkeypatch.setattr(bench.time, "perf_counter", clock.perf_counter)
+    never = clock.kernel("never", {1000: [4.0, 6.0, 5.0, 7.0], 250: [1.0]})
+    (record,) = bench.measure_targets([never], BenchConfig([], [], n=1000, repeat=3, max_repeat=6))
+    assert len(record.samples_s) == 6 and record.reproduced is False
+    # --max-repeat at or below --repeat: exactly --repeat rounds.
+    (record,) = bench.measure_targets([never], BenchConfig([], [], n=1000, repeat=2, max_repeat=1))
+    assert len(record.samples_s) == 2
+
+
+def test_a_low_ratio_is_flagged_only_once_reproduced(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = ScriptedClock()
+    monkeypatch.setattr(bench.time, "perf_counter", clock.perf_counter)
+    # The first two calls at n/4 in busy spells (a ratio of 2 at first), then quiet ones.
+    spell = clock.kernel("spell", {1000: [4.0], 250: [1.0, 2.0, 2.5, 1.0]})
+    folded = clock.kernel("folded", {1000: [1.0], 250: [1.0]})
+    config = BenchConfig(backends=[], peers=[], n=1000, repeat=2, max_repeat=5)
+    linear_after: list[bool | None] = []
+    shown: list[BenchRecord] = []
+
+    def step(label: str) -> None:  # before each call: the verdict so far
+        if shown and label == "spell: n = 1,000":
+            linear_after.append(shown[0].linear)
+
+    spelled, flagged = bench.measure_targets([spell, folded], config, step, shown)
+    assert spelled.linear is True and spelled.linearity == pytest.approx(4.0)
+    assert len(spelled.samples_s) == 4 and None in linear_after  # no verdict meanwhile
+    assert (flagged.linear, flagged.note) == (False, "not linear: folded?")
+    assert len(flagged.samples_s) == 4  # reproduced in round 2, but rounds are for all
+
+
+def test_the_rounds_in_words() -> None:
+    assert bench.rounds(BenchConfig([], [], repeat=3, max_repeat=3)) == "3 rounds"
+    assert bench.rounds(BenchConfig([], [], repeat=3, max_repeat=10)).startswith(
+        "3 to 10 rounds (more than 3 until every kernel has a second call within 3% of its"
+    )
 
 
 def test_an_unavailable_kernel_is_recorded_with_its_reason() -> None:

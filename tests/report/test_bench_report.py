@@ -84,3 +84,20 @@ def test_nothing_measured_and_interrupted() -> None:
     text = render(bench_report(results))
     assert "interrupted: these are the kernels that finished" in text
     assert "no measurement finished" in text
+
+
+def test_a_best_not_reproduced_is_marked_and_explained() -> None:
+    busy = measured("rust", 0.15, vs_fastest=1.4, reproduced=False)
+    quiet = measured("cpp", 0.107, reproduced=True)
+    text = render(bench_report(BenchResults({}, {"repeat": 3}, records=[quiet, busy])))
+    assert "~0.150" in text and f"~1.40{TIMES}" in text
+    assert "~0.107" not in text and "0.107" in text
+    assert "~: no second call came within 3% of its best" in " ".join(text.split())
+
+
+def test_a_low_ratio_from_unsteady_times_is_no_verdict() -> None:
+    unsteady = measured("python", 59.0, linearity=2.41, linear=None, note="too unsteady to tell")
+    text = " ".join(render(bench_report(BenchResults({}, {}, records=[unsteady]))).split())
+    assert "2.41?" in text and "not linear" not in text.split("t(n)/t(n/4) is about")[0]
+    assert "?: below 3, but its times at n and n/4 were not both reproduced" in text
+    assert "mostly call overhead" not in text and "~:" not in text

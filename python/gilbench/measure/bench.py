@@ -1,8 +1,10 @@
 """``gilbench bench``: how fast each kernel is on one thread, and whether it really loops.
 
-For every backend (and peer, see ``peers``): the best of ``repeat`` calls of
-``sum_squares(0, n)`` after a warm-up, in ns per element and against the fastest.
-The calls go in rounds, each calling every kernel once (``measure_targets`` says why).
+For every backend (and peer, see ``peers``): the best call of ``sum_squares(0, n)``
+after a warm-up, in ns per element and against the fastest.  The calls go in rounds,
+each calling every kernel once (``measure_targets`` says why): at least ``repeat``
+rounds, and more, up to ``max_repeat``, while the best call of any kernel has no other
+call within ``REPRODUCED_WITHIN`` of it.
 Compiled kernels run the whole domain (``n = 2**32``, under a second); the
 interpreted ones a size that lasts about 0.3 s.
 
@@ -41,6 +43,17 @@ NOT_LINEAR_BELOW = 3.0
 TOO_SHORT_S = 1e-3
 """Calls shorter than this are mostly call overhead: their ratio tells nothing."""
 
+REPRODUCED_WITHIN = 0.03
+"""A best call counts once a second call comes within this fraction of it.
+
+On a shared VM the host's load comes and goes within a second: on a 2-vCPU AMD EPYC
+(Zen 3), calls of one kernel at n = 2**32 took anywhere from 0.103 to 0.21 ns per
+element, and three rounds left two kernels that run the same instructions 1.38x apart.
+The best of a few calls is whichever met the quietest moment; a best that a second
+call repeats was timed at a moment that recurs, and so one the other kernels, timed in
+the same rounds, have had their chances at too.
+"""
+
 BenchProgress = Callable[[int, int, str], None]  # (done, total, what is running now)
 
 
@@ -53,7 +66,8 @@ class BenchConfig:
     backends: list[str]
     peers: list[str]
     n: int | None = None  # None: the whole domain for compiled kernels, sized for the others
-    repeat: int = 3
+    repeat: int = 3  # rounds at least
+    max_repeat: int = 10  # rounds at most, while some kernel's best is not yet reproduced
     warmup: int = 1
     sized_task_s: float = SIZED_TASK_S
     kernel_paths: bool = False  # also time every other native loop this CPU can run
@@ -65,12 +79,24 @@ class BenchConfig:
 # --- the arithmetic, apart from the timing so that it can be tested -----------------
 
 
-def judge_linearity(ratio: float, best_s: float) -> tuple[bool | None, str]:
-    """(linear or not, or None when the call is too short to tell; the words for it)."""
+def reproduced(samples: Sequence[float], within: float = REPRODUCED_WITHIN) -> bool:
+    """Whether a second call came within ``within`` of the best one."""
+    if len(samples) < 2:
+        return False
+    best, second = sorted(samples)[:2]
+    return second <= best * (1 + within)
+
+
+def judge_linearity(ratio: float, best_s: float, steady: bool = True) -> tuple[bool | None, str]:
+    """(linear or not, or None when the data cannot tell; the words for it).
+
+    ``steady``: both bests, at n and at n/4, were reproduced.  A low ratio from bests
+    that were not may be a busy spell that lasted through every call at n/4.
+    """
     if best_s < TOO_SHORT_S:
         return None, "too short to tell"
     if ratio < NOT_LINEAR_BELOW:
-        return False, "not linear: folded?"
+        return (False, "not linear: folded?") if steady else (None, "too unsteady to tell")
     return True, "linear"
 
 
@@ -154,8 +180,14 @@ def _time_round(timing: _Timing, round_index: int, step: Callable[[str], None]) 
         samples.append(_timed(timing.target, size, timing.expected))
     record.best_s, record.quarter_best_s = min(record.samples_s), min(record.quarter_samples_s)
     record.ns_per_element = record.best_s / record.n * 1e9
+    record.reproduced = reproduced(record.samples_s)
     record.linearity = record.best_s / record.quarter_best_s
-    record.linear, record.note = judge_linearity(record.linearity, record.best_s)
+    record.linear, record.note = judge_linearity(record.linearity, record.best_s, _settled(timing))
+
+
+def _settled(timing: _Timing) -> bool:
+    """Whether both bests, at n and at n/4, have been reproduced."""
+    return reproduced(timing.record.samples_s) and reproduced(timing.record.quarter_samples_s)
 
 
 def measure_targets(
@@ -163,14 +195,20 @@ def measure_targets(
     config: BenchConfig,
     on_step: Callable[[str], None] | None = None,
     into: list[BenchRecord] | None = None,
+    on_more_steps: Callable[[int], None] | None = None,
 ) -> list[BenchRecord]:
-    """Time every kernel at n and n/4: ``repeat`` rounds, each one call of every kernel.
+    """Time every kernel at n and n/4 in rounds, each one call of every kernel.
 
     Rounds, not one kernel's calls back to back: on a shared machine a burst of load
     that lasts a few seconds then slows one call of each kernel, which the best of the
     rounds leaves out, not every call of one kernel, which would read as that kernel
-    being slower.  The records (one per kernel, in order) go into ``into`` once every
-    kernel has had a round, so that a run cut short keeps the rounds it finished.
+    being slower.  After ``repeat`` rounds, more follow while any kernel's best is not
+    yet reproduced (``REPRODUCED_WITHIN``), up to ``max_repeat``: every kernel takes part
+    in every round, so that each has had as many chances at a quiet moment as the
+    others (one that stopped early would read slower).  ``on_more_steps`` hears of each
+    extra round's calls before it starts.  The records (one per kernel, in order) go
+    into ``into`` once every kernel has had a round, so that a run cut short keeps the
+    rounds it finished.
     """
     step = on_step or (lambda label: None)
     records, timings = [], []
@@ -183,7 +221,12 @@ def measure_targets(
         else:
             record.reason = target.reason
     shown = into if into is not None else []
-    for round_index in range(config.repeat):
+    for round_index in range(max(config.repeat, config.max_repeat)):
+        if round_index >= config.repeat:
+            if all(map(_settled, timings)):
+                break
+            if on_more_steps is not None:
+                on_more_steps(2 * len(timings))
         for timing in timings:
             _time_round(timing, round_index, step)
         if round_index == 0:
@@ -199,7 +242,18 @@ def measure_target(
     return measure_targets([target], config, on_step)[0]
 
 
+def rounds(config: BenchConfig) -> str:
+    """The rounds a kernel gets, in words."""
+    if config.max_repeat <= config.repeat:
+        return f"{config.repeat} rounds"
+    return (
+        f"{config.repeat} to {config.max_repeat} rounds (more than {config.repeat} until every "
+        f"kernel has a second call within {REPRODUCED_WITHIN:.0%} of its best)"
+    )
+
+
 def planned_steps(config: BenchConfig, kernels: Sequence[Kernel]) -> int:
+    """The steps of the first ``repeat`` rounds (any further rounds add theirs as they come)."""
     return sum(1 + config.warmup + 2 * config.repeat for t in kernels if t.available)
 
 
@@ -221,7 +275,11 @@ def run_bench(
             on_progress(done, total, label)
         done += 1
 
-    measure_targets(kernels, config, step, into=results.records)
+    def more_steps(count: int) -> None:
+        nonlocal total
+        total += count
+
+    measure_targets(kernels, config, step, results.records, more_steps)
     if config.kernel_paths:
         for path, names in other_loops(kernels).items():
             step(f"the {path} loop: {', '.join(names)}")
@@ -252,6 +310,7 @@ def time_loop(path: str, backends: Sequence[str], config: BenchConfig) -> list[B
         saved = os.path.join(folder, "bench.json")
         command = [sys.executable, "-m", "gilbench", "bench", "--no-peers", "--no-progress"]
         command += ["--backends", ",".join(backends), "--repeat", str(config.repeat)]
+        command += ["--max-repeat", str(config.max_repeat)]
         command += ["--json", saved] + (["--n", str(config.n)] if config.n else [])
         done = subprocess.run(
             command,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from gilbench.measure.bench import NOT_LINEAR_BELOW, TOO_SHORT_S
+from gilbench.measure.bench import NOT_LINEAR_BELOW, REPRODUCED_WITHIN, TOO_SHORT_S
 from gilbench.report.formatting import NONE, TIMES, count
 from gilbench.report.tables import compact_table, status_notes
 from gilbench.results import BenchRecord, BenchResults
@@ -25,6 +25,18 @@ def _name(record: BenchRecord) -> Text:
     if record.kind == "peer":
         return Text.assemble(record.name, (" (peer)", "cyan"))
     return Text(record.name)
+
+
+def _speed_cells(record: BenchRecord) -> tuple[Text, Text]:
+    """ns per element (three significant digits, trailing zeros kept: 0.0500, not 0.05) and
+    the ratio to the fastest; marked ~ where no second call came close to the best."""
+    if record.ns_per_element is None:
+        return Text(NONE), Text(times_fastest(record.vs_fastest))
+    ns = f"{record.ns_per_element:#.3g}".rstrip(".")
+    ratio = times_fastest(record.vs_fastest)
+    if record.reproduced is False:
+        return Text(f"~{ns}", style="yellow"), Text(f"~{ratio}", style="yellow")
+    return Text(ns), Text(ratio)
 
 
 def _linearity_cell(record: BenchRecord) -> Text:
@@ -75,25 +87,38 @@ def bench_table(results: BenchResults) -> RenderableType:
         table.add_row(
             _name(record),
             count(record.n) if record.n is not None else NONE,
-            # Three significant digits, trailing zeros kept: 0.0500, not 0.05.
-            f"{record.ns_per_element:#.3g}".rstrip(".")
-            if record.ns_per_element is not None
-            else NONE,
-            times_fastest(record.vs_fastest),
+            *_speed_cells(record),
             _linearity_cell(record),
             _note(record),
         )
-    table.caption = (
-        f"t(n)/t(n/4) is about 4 when the loop really runs; below {NOT_LINEAR_BELOW:g} the "
-        "time did not grow with the work (a compiler folded the loop into its closed form?)"
-    )
-    if any(r.linear is None and r.linearity is not None for r in results.records):
-        table.caption += (
-            f"\n?: a call under {TOO_SHORT_S * 1e3:g} ms is mostly call overhead; "
-            "its ratio tells nothing"
-        )
+    table.caption = "\n".join(_caption(results.records))
     table.caption_justify = "left"
     return table
+
+
+def _caption(records: list[BenchRecord]) -> list[str]:
+    """The caption's lines: the linearity check, then what each mark in the table means."""
+    lines = [
+        f"t(n)/t(n/4) is about 4 when the loop really runs; below {NOT_LINEAR_BELOW:g} the "
+        "time did not grow with the work (a compiler folded the loop into its closed form?)"
+    ]
+    notes = {r.note for r in records if r.linear is None and r.linearity is not None}
+    if "too short to tell" in notes:
+        lines.append(
+            f"?: a call under {TOO_SHORT_S * 1e3:g} ms is mostly call overhead; "
+            "its ratio tells nothing"
+        )
+    if "too unsteady to tell" in notes:
+        lines.append(
+            f"?: below {NOT_LINEAR_BELOW:g}, but its times at n and n/4 were not both "
+            "reproduced: a busy spell over the calls at n/4 reads the same"
+        )
+    if any(r.reproduced is False for r in records):
+        lines.append(
+            f"~: no second call came within {REPRODUCED_WITHIN:.0%} of its best: the machine "
+            "was busy, and the figure may be high (run again, or raise --max-repeat)"
+        )
+    return lines
 
 
 def bench_report(results: BenchResults) -> RenderableType:
