@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import gilbench
 from gilbench import options as o
+from gilbench.measure.bench import REPRODUCED_WITHIN
 from gilbench.options import Command, Option
 
 ARTICLE = "'Why Python Threads Do Not Always Speed Up Your Code'"
@@ -91,7 +92,8 @@ COMMANDS = {
             "  GILBENCH_KERNEL=portable gilbench bench   # force one loop in every module\n\n"
             "t(n)/t(n/4) is about 4 when the loop really runs; below 3 it is flagged\n"
             "'not linear: folded?' (once its times at n and n/4 are both reproduced).\n"
-            "A figure marked ~ was not: no second call came within 3% of its best.",
+            f"A figure marked ~ was not: no second call came within {REPRODUCED_WITHIN:.0%} "
+            "of its best.",
             (
                 o.BACKENDS,
                 o.NO_PEERS,

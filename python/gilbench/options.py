@@ -27,6 +27,7 @@ from gilbench.executors.registry import (
 )
 from gilbench.kernels.backends import backend_names, get_backend
 from gilbench.kernels.domain import LIMIT
+from gilbench.measure.bench import REPRODUCED_WITHIN
 from gilbench.measure.workload import MODES
 
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
@@ -277,8 +278,8 @@ BENCH_ROUNDS = Option(
 BENCH_MAX_ROUNDS = Option(
     ("--max-repeat",),
     "rounds at most: after --repeat, rounds go on until every kernel has a second call within "
-    "3% of its best (on a busy machine, until each has had two quiet moments); at or below "
-    "--repeat, exactly --repeat rounds",
+    f"{REPRODUCED_WITHIN:.0%} of its best (on a busy machine, until each has had two quiet "
+    "moments); at or below --repeat, exactly --repeat rounds",
     positive_int,
     10,
     "M",

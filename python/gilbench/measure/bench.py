@@ -43,7 +43,7 @@ NOT_LINEAR_BELOW = 3.0
 TOO_SHORT_S = 1e-3
 """Calls shorter than this are mostly call overhead: their ratio tells nothing."""
 
-REPRODUCED_WITHIN = 0.03
+REPRODUCED_WITHIN = 0.05
 """A best call counts once a second call comes within this fraction of it.
 
 On a shared VM the host's load comes and goes within a second: on a 2-vCPU AMD EPYC
@@ -51,7 +51,8 @@ On a shared VM the host's load comes and goes within a second: on a 2-vCPU AMD E
 element, and three rounds left two kernels that run the same instructions 1.38x apart.
 The best of a few calls is whichever met the quietest moment; a best that a second
 call repeats was timed at a moment that recurs, and so one the other kernels, timed in
-the same rounds, have had their chances at too.
+the same rounds, have had their chances at too.  Within 5%: there, the second call
+came within 2-9% of the best for most kernels after ten rounds.
 """
 
 BenchProgress = Callable[[int, int, str], None]  # (done, total, what is running now)
