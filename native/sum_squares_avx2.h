@@ -33,7 +33,15 @@
  * Zen 5. Two measured faster on Zen 4 (0.082) and at most code addresses on
  * Zen 5 (0.075), but 12% slower where the loop began on a 64-byte boundary,
  * which the linker, not this source, decides: one kept the three backends
- * within 1.02x of each other wherever the loop landed.
+ * within 1.02x of each other wherever the loop landed. On AMD Zen 3, one was
+ * 5% faster than none and two no faster again (0.096 ns per element, about
+ * 0.28 cycles, in a standalone copy).
+ *
+ * The order: each set's next x is computed right after its multiply. gcc
+ * schedules it there whatever the source says; LLVM keeps the source's order,
+ * and with the addition last, Rust's loop ran 8% behind this one on Zen 3
+ * (0.104 against 0.096 ns per element, standalone copies, the best of 12
+ * runs each), and level with it once written in this order.
  *
  * The loop holds its sums in vector registers, which LLVM's closed-form
  * rewrite (DESIGN.md section 3) does not see through; the scalar sum is a
@@ -82,9 +90,9 @@ GILBENCH_AVX2 static unsigned __int128 gilbench_sum_squares_avx2(uint64_t start,
   for (; steps > 0; --steps) {
     for (int k = 0; k < GILBENCH_AVX2_SETS; ++k) {
       const __m256i square = _mm256_mul_epu32(x[k], x[k]); /* 32 x 32 -> 64 bits */
+      x[k] = _mm256_add_epi64(x[k], step);                 /* first: see "the order" above */
       total[k] = _mm256_add_epi64(total[k], square);       /* wraps, on purpose */
       high[k] = _mm256_add_epi64(high[k], _mm256_srli_epi64(square, 32));
-      x[k] = _mm256_add_epi64(x[k], step);
     }
     for (int k = 0; k < GILBENCH_AVX2_SCALAR_STEP; ++k) { /* meanwhile, on the scalar ports */
       const uint64_t square = (y + k) * (y + k);
