@@ -108,6 +108,13 @@ def dying_task(ref: str, start: int, stop: int) -> tuple[int, float]:
     os._exit(3)
 
 
+def affinity_when_all_arrive(together: threading.Barrier) -> frozenset[int]:
+    """The cores this worker may run on, once every worker holds one of these tasks
+    (as many tasks as workers: no worker can take two)."""
+    together.wait(10)
+    return frozenset(os.sched_getaffinity(0))
+
+
 # --- the command line -------------------------------------------------------------------
 
 

@@ -4,7 +4,6 @@ raises, answers wrongly or kills its worker reaches the caller, named, never a h
 from __future__ import annotations
 
 import concurrent.futures as cf
-import os
 import threading
 from collections.abc import Iterator
 
@@ -19,7 +18,6 @@ from gilbench.executors.threads import Threads
 from gilbench.kernels.oracle import expected_sum_squares
 from helpers import FAST, dying_task, fake_kernel, wrong_task
 
-needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs the fork start method")
 RANGES = [(0, 1000), (5, 3000), (2**32 - 10, 2**32)]
 
 
@@ -87,10 +85,9 @@ def test_a_kernel_error_in_a_worker_process_reaches_the_caller() -> None:
         processes.close()
 
 
-@needs_fork
 def test_a_swapped_task_runs_in_the_worker(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Processes, "task", staticmethod(wrong_task))
-    processes = Processes(2, {"start_method": "fork"})
+    processes = Processes(2, {})
     processes.start()
     try:
         assert processes.run(gilbench.get_backend("python"), RANGES) == [(42, 0.0)] * 3
@@ -98,10 +95,9 @@ def test_a_swapped_task_runs_in_the_worker(monkeypatch: pytest.MonkeyPatch) -> N
         processes.close()
 
 
-@needs_fork
 def test_a_dead_worker_process_is_named_not_a_hang(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Processes, "task", staticmethod(dying_task))
-    processes = Processes(2, {"start_method": "fork"})
+    processes = Processes(2, {})
     processes.start()
     try:
         with pytest.raises(WorkerDied, match="while running backend 'numpy' on a pool of 2"):

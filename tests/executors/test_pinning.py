@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import threading
 
 import pytest
 
-import gilbench
 from gilbench.executors import base
 from gilbench.executors.base import pin_cpus, pin_refusal, pinning_supported
-from gilbench.executors.processes import Processes
+from gilbench.executors.processes import Processes, default_start_method
 from gilbench.executors.threads import Threads
-from helpers import resolved
+from helpers import affinity_when_all_arrive, resolved
 
 needs_pinning = pytest.mark.skipif(not pinning_supported(), reason="this OS cannot pin threads")
-
-_together = multiprocessing.get_context("fork").Barrier(2) if hasattr(os, "fork") else None
-
-
-def _affinity_task(ref: str, start: int, stop: int) -> tuple[frozenset[int], float]:
-    # Both tasks wait for each other, so each runs in a worker process of its own.
-    assert _together is not None
-    _together.wait(10)
-    return frozenset(os.sched_getaffinity(0)), 0.0
 
 
 def test_every_command_pins_by_default_and_no_pin_turns_it_off() -> None:
@@ -73,18 +64,19 @@ def test_pinned_threads_each_get_one_core_in_turn() -> None:
 
 
 @needs_pinning
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
-def test_pinned_processes_each_get_one_core_in_turn(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pinned_processes_each_get_one_core_in_turn() -> None:
     cpus = pin_cpus(True)
     assert cpus is not None
-    monkeypatch.setattr(Processes, "task", staticmethod(_affinity_task))
-    processes = Processes(2, {"start_method": "fork", "cpus": cpus})
-    processes.start()
-    try:
-        kernel = gilbench.get_backend("python")
-        outcomes = [processes.run(kernel, [(0, 1)] * 2) for _ in range(10)]
-    finally:
-        processes.close()
+    processes = Processes(2, {"cpus": cpus})
+    with multiprocessing.get_context(default_start_method()).Manager() as manager:
+        together = manager.Barrier(2)  # a proxy: it travels to a worker with its task
+        processes.start()
+        try:
+            assert processes._pool is not None
+            submit = functools.partial(processes._pool.submit, affinity_when_all_arrive, together)
+            outcomes = [[f.result() for f in (submit(), submit())] for _ in range(10)]
+        finally:
+            processes.close()
     for outcome in outcomes:
-        cores = sorted(cpu for affinity, _ in outcome for cpu in affinity)
+        cores = sorted(cpu for affinity in outcome for cpu in affinity)
         assert cores == sorted(cpus[i % len(cpus)] for i in range(2))

@@ -3,7 +3,6 @@ and faults named.  Nothing here asserts a timing: the machine may be busy."""
 
 from __future__ import annotations
 
-import os
 import statistics
 from itertools import islice
 
@@ -34,7 +33,6 @@ from helpers import (
     wrong_task,
 )
 
-needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs the fork start method")
 TINY_TASK_S = 0.0003  # a few sizes each: 1k, 2k, 5k, ...
 
 
@@ -205,24 +203,18 @@ def test_a_busy_machine_is_recorded_beside_each_backend(monkeypatch: pytest.Monk
     assert results.ceiling_ratios == [1.0] * 2 * crossover.CEILING_SAMPLES
 
 
-@needs_fork
 def test_a_wrong_result_names_the_backend(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Processes, "task", staticmethod(wrong_task))
-    config = tiny_config(
-        backends=["python"], executors=["processes"], settings={"start_method": "fork"}
-    )
+    config = tiny_config(backends=["python"], executors=["processes"])
     with pytest.raises(WrongResult, match="backend 'python' under processes with 2 workers"):
         measured(config)
 
 
-@needs_fork
 def test_a_dead_worker_is_an_error_naming_the_backend_not_a_hang(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(Processes, "task", staticmethod(dying_task))
-    config = tiny_config(
-        backends=["numpy"], executors=["processes"], settings={"start_method": "fork"}
-    )
+    config = tiny_config(backends=["numpy"], executors=["processes"])
     with pytest.raises(WorkerDied, match="backend 'numpy'"):
         measured(config)
 

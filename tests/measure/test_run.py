@@ -6,7 +6,6 @@ Sizes are small and nothing here asserts a timing: the machine may be busy.
 
 from __future__ import annotations
 
-import os
 import statistics
 
 import pytest
@@ -29,9 +28,6 @@ from helpers import (
     with_function,
     wrong_task,
 )
-
-needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs the fork start method")
-FORK = {"start_method": "fork"}  # a swapped task must exist in the worker: forked, it does
 
 
 def test_every_combination_has_a_complete_record(small_run: RunResults) -> None:
@@ -240,14 +236,12 @@ def test_an_executor_that_refuses_a_backend_is_recorded_not_run(
 # --- faults: each one named, in one line -------------------------------------------------
 
 
-@needs_fork
 def test_a_wrong_result_fails_the_run_naming_the_backend(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Processes, "task", staticmethod(wrong_task))
     config = small_config(
         backends=["python"],
         executors=["processes"],
         workers=[2],
-        settings=FORK,
         measure_ceiling=False,
     )
     with pytest.raises(WrongResult) as error:
@@ -259,7 +253,6 @@ def test_a_wrong_result_fails_the_run_naming_the_backend(monkeypatch: pytest.Mon
     assert "the exact answer is" in message and "\n" not in message
 
 
-@needs_fork
 def test_a_dead_worker_is_an_error_naming_the_backend_not_a_hang(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -268,7 +261,6 @@ def test_a_dead_worker_is_an_error_naming_the_backend_not_a_hang(
         backends=["numpy"],
         executors=["processes"],
         workers=[2],
-        settings=FORK,
         measure_ceiling=False,
     )
     with pytest.raises(WorkerDied, match="backend 'numpy' on a pool of 2 processes"):
