@@ -11,6 +11,7 @@ from gilbench.measure import analysis, stats
 from gilbench.measure.analysis import (
     busy_machine_warnings,
     ceiling_warnings,
+    cpu_cost,
     finish_run,
     held_share,
     judge,
@@ -66,6 +67,30 @@ def test_held_on_the_work_when_the_tasks_took_turns() -> None:
                   ceilings=(2.0,) * 6, overhead=0.3)  # fmt: skip
     assert dask.work_speedup == pytest.approx(1.0, abs=0.01)
     assert judge(run_of(dask), dask) == stats.HELD
+
+
+@pytest.mark.parametrize(
+    ("executor", "cores_busy", "verdict"),
+    [
+        ("processes", 1.98, stats.INCONCLUSIVE),  # at once, each task 1.77x its CPU time
+        ("processes", 1.12, stats.HELD),  # in turn: the same CPU time, spread out
+        ("threads", 1.98, stats.HELD),  # a shared GIL: CPU time says nothing of turns
+    ],
+)
+def test_workers_that_computed_slower_are_not_called_held(
+    executor: str, cores_busy: float, verdict: str
+) -> None:
+    # 1.12x on 2 workers: what pure Python under processes read in one run of five (Zen 3).
+    baseline = record("python", "sequential", 2, walls=SIX, releases_gil=False)
+    found = record("python", executor, 2, walls=near(1.12), baseline=SIX,
+                   ceilings=(2.0,) * 6, releases_gil=False, cores_busy=cores_busy)  # fmt: skip
+    results = run_of(baseline, found)
+    assert judge(results, found) == verdict
+    cost = cpu_cost(results, found)
+    if executor == "threads":
+        assert cost is None
+    else:
+        assert cost is not None and cost.median == pytest.approx(cores_busy / 1.12, abs=0.02)
 
 
 def test_one_worker_has_a_ceiling_of_one() -> None:

@@ -87,11 +87,11 @@ def test_the_title_question_is_answered_per_backend() -> None:
 
 
 @pytest.mark.parametrize(("cpu_per_task", "said"), [(1.3, True), (1.0, False)])
-def test_workers_slowing_each_other_is_named_as_the_machine(
+def test_workers_that_computed_slower_are_named_as_the_machine(
     cpu_per_task: float, said: bool
 ) -> None:
     """Processes at 1.4x of a 2x ceiling ("partly"), their workers spending 1.3x the
-    baseline's CPU time on the same tasks: the sentence says the cores slowed each other."""
+    baseline's CPU time on the same tasks: the sentence says they computed slower."""
     baseline = record("python", "sequential", 2, walls=SIX, releases_gil=False)
     processes = record(
         "python",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from gilbench.executors.registry import BASELINE, shares_gil
-from gilbench.measure.analysis import judged, judged_figures
+from gilbench.measure.analysis import cpu_cost, judged, judged_figures
 from gilbench.report.formatting import TIMES, seconds
 from gilbench.report.tables import VERDICT_STYLE, interval
 from gilbench.results import Record, RunResults
@@ -66,26 +66,17 @@ def why(results: RunResults, record: Record) -> str:
     if verdict == "held" and shares_gil(record.executor) and record.releases_gil is False:
         gil = results.environment.get("gil_enabled", True)
         on += ", the workers take turns on one GIL" if gil else ""
-    slower = cpu_inflation(results, record)
-    if verdict in ("partly", "inconclusive") and slower is not None and slower >= SLOWED_AT:
+    cost = cpu_cost(results, record)
+    if verdict in ("partly", "inconclusive") and cost is not None and cost.median >= SLOWED_AT:
         on += (
-            f"; its workers needed {slower:.2f}{TIMES} the CPU time of the same tasks run one"
-            " after another: the cores slowed each other (the machine, not the GIL)"
+            f"; its workers needed {cost.median:.2f}{TIMES} the CPU time of the same tasks run"
+            " one after another: they computed slower, not in turn (the machine, not the GIL)"
         )
     return on
 
 
 SLOWED_AT = 1.15
 """CPU time this much above the baseline's, for the same tasks, is worth a word."""
-
-
-def cpu_inflation(results: RunResults, record: Record) -> float | None:
-    """How much more CPU time the workers spent than the sequential baseline on the same
-    tasks, where the workers share no lock (processes); None elsewhere."""
-    baseline = results.find(record.backend, BASELINE, record.workers)
-    if shares_gil(record.executor) or baseline is None or baseline.cores_busy < 0.5:
-        return None
-    return record.cpu_s / baseline.cpu_s if baseline.cpu_s > 0 else None
 
 
 def executor_answer(results: RunResults, backend: str, executor: str) -> Text:
