@@ -51,7 +51,8 @@ COMMANDS = {
             "back to back;\nthe speedup is the median of the per-repeat ratios, with an "
             "order-statistic 95% interval.\nVerdicts are read from the intervals: 'scales' "
             "(of ceiling >= 0.8), 'held' (<= 1.3x), 'partly',\nor 'inconclusive' when the "
-            "interval straddles a line.",
+            "interval straddles a line, or when a process pool's workers\nspent 1.3x the "
+            "CPU time per task or more (they computed slower, not in turn).",
             RUN_OPTIONS,
             quick=o.QUICK,
         ),
