@@ -354,6 +354,19 @@ def test_held_share_ignored_for_processes_and_free_threading() -> None:
     assert classify(tight(1.0), tight(0.5), free, **kw(gil=False)) == HELD
 
 
+def test_processes_whose_workers_computed_slower_are_not_held() -> None:
+    verdict, reason = classify_with_reason(
+        tight(1.12), tight(0.56), None, **kw(shares_gil=False), cpu_cost=tight(1.77)
+    )
+    assert verdict == INCONCLUSIVE and "computed slower, not in turn" in reason
+    assert (
+        classify(tight(1.12), tight(0.56), None, **kw(shares_gil=False), cpu_cost=tight(1.0))
+        == HELD
+    )
+    # threads share one GIL: their CPU time says nothing of turns
+    assert classify(tight(1.12), tight(0.56), None, **kw(), cpu_cost=tight(1.77)) == HELD
+
+
 def test_partly() -> None:
     assert classify(tight(1.5), tight(0.6), None, **kw()) == PARTLY
 

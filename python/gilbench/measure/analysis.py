@@ -140,19 +140,6 @@ def held_share(results: RunResults, backend: str) -> stats.Estimate | None:
     return stats.Estimate(observed["held_share"], low, high, n, stats.median_ci_coverage(n))
 
 
-COSTLIER_AT = 1.3
-"""Workers that share no lock (processes) and took this many times the sequential run's
-CPU time for the same tasks, over the whole interval, get no "held" verdict.
-
-Their speedup is about the cores they kept busy over that cost, so a shortfall that the
-cost explains says nothing about taking turns.  On a 2-vCPU AMD EPYC (Zen 3), idle, one
-run in five read pure Python under processes at 1.12x [1.11-1.14] with 1.98 cores busy:
-both worker processes ran it 1.73-1.77x slower than the parent did, for the whole cell,
-while native kernels in the same pool ran at 1.00x.  The other four runs read 1.03-1.07x
-and "scales"; a cost like that belongs to that run, or to code that contends for memory
-or caches, and the verdict's words name it either way (``report.verdicts``)."""
-
-
 def cpu_cost(results: RunResults, record: Record) -> stats.Estimate | None:
     """The workers' CPU time over the sequential run's for the same tasks, repeat by repeat,
     where the workers share no lock (processes); None elsewhere, or where the sequential
@@ -188,17 +175,14 @@ def judge(results: RunResults, record: Record) -> str | None:
             speedup.n,
             speedup.coverage,
         )
-    verdict = stats.classify(
+    return stats.classify(
         speedup,
         fraction,
         held_share(results, record.backend),
         executor_shares_gil=shares_gil(record.executor),
         gil_enabled=bool(results.environment.get("gil_enabled", True)),
+        cpu_cost=cpu_cost(results, record),
     )
-    cost = cpu_cost(results, record) if verdict == stats.HELD else None
-    if cost is not None and cost.low >= COSTLIER_AT:
-        return stats.INCONCLUSIVE  # see COSTLIER_AT
-    return verdict
 
 
 def judged_figures(

@@ -419,12 +419,6 @@ class _Group:
                 self.results.records[slot] = record
 
 
-CPU_INFLATION = 1.3
-"""Workers that spend this many times the baseline's CPU time on the same tasks did not
-have whole cores: a VM's two vCPUs on one physical core's two hardware threads each run
-at about half speed, and the guest counts the time as CPU time all the same."""
-
-
 def _cores_shared(taken: dict[str, Sample], executors: Sequence[Executor]) -> bool:
     """Whether a pinned executor's workers needed far more CPU time than the baseline did.
 
@@ -436,7 +430,7 @@ def _cores_shared(taken: dict[str, Sample], executors: Sequence[Executor]) -> bo
     if baseline is None or baseline.cpu_s < 0.5 * baseline.wall_s:
         return False
     return any(
-        taken[e.name].cpu_s > CPU_INFLATION * baseline.cpu_s
+        taken[e.name].cpu_s > stats.CPU_INFLATION * baseline.cpu_s
         for e in executors
         if e.name != BASELINE and e.name in taken and e.waits_are_others()
     )

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "CONFIDENCE",
+    "CPU_INFLATION",
     "DISPATCH_FACTOR",
     "HELD",
     "HELD_AT",
@@ -75,6 +76,17 @@ HELD_AT = 1.3
 #: gil_probe.py) to lie at or above this; 0.3 is well clear of the ~0 a GIL-free call gives
 #: and below the ~0.5 that Python code taking turns gives.
 HELD_SHARE_AGREES = 0.3
+#: Workers that share no GIL (processes) and spend this many times the sequential run's CPU
+#: time on the same tasks computed slower, not in turn.  In one repeat (``run``), they did
+#: not have whole cores: a VM's two vCPUs on one physical core's two hardware threads each
+#: run at about half speed, and the guest counts the time as CPU time all the same; that
+#: repeat is set aside.  Over a whole interval, their "held" is "inconclusive": their
+#: speedup is the cores they kept busy over that cost, which says nothing about turns.  On
+#: a 2-vCPU AMD EPYC (Zen 3), idle, one run in five read pure Python under processes at
+#: 1.12x [1.11-1.14] with 1.98 cores busy: both workers ran it 1.73-1.77x slower than the
+#: parent did, for the whole cell, while native kernels in the same pool ran at 1.00x; the
+#: other four runs read 1.03-1.07x and "scales".
+CPU_INFLATION = 1.3
 #: Keep repeating while an interval's half-width exceeds this fraction of its median.
 REL_HALFWIDTH = 0.05
 #: Nominal confidence of the median intervals.
@@ -553,6 +565,7 @@ def classify_with_reason(
     gil_enabled: bool,
     usable_cores: int | None = None,
     min_coverage: float = CONFIDENCE,
+    cpu_cost: Estimate | None = None,
 ) -> tuple[str, str]:
     """`classify`, plus a sentence saying why, for the report."""
     used = [speedup, ceiling_fraction]
@@ -595,6 +608,11 @@ def classify_with_reason(
                 f"{base}, but held share {_fmt(held_share)} straddles {HELD_SHARE_AGREES} "
                 "with its median below it"
             )
+        if not executor_shares_gil and cpu_cost is not None and cpu_cost.low >= CPU_INFLATION:
+            return INCONCLUSIVE, (
+                f"{base}, but its workers took {_fmt(cpu_cost)} the sequential run's CPU time "
+                "per task: they computed slower, not in turn"
+            )
         return HELD, base
     if fraction is not None and speedup.low > HELD_AT and fraction.high < SCALES_AT:
         return PARTLY, (
@@ -621,6 +639,7 @@ def classify(
     gil_enabled: bool,
     usable_cores: int | None = None,
     min_coverage: float = CONFIDENCE,
+    cpu_cost: Estimate | None = None,
 ) -> str:
     """Verdict from intervals, never from point estimates.
 
@@ -629,7 +648,10 @@ def classify(
     * "held": the speedup interval lies at or below `HELD_AT` (1.3x); for an executor whose
       workers share one GIL (threads) on a GIL build, when a held share is given it must
       agree: its median at or above `HELD_SHARE_AGREES` (0.3); if its interval lies
-      wholly below 0.3, or straddles it with the median below, "inconclusive";
+      wholly below 0.3, or straddles it with the median below, "inconclusive"; for one
+      whose workers share none (processes), when their CPU time per task over the
+      sequential run's (`cpu_cost`) is given, its interval lying at or above
+      `CPU_INFLATION` (1.3) makes it "inconclusive";
     * "partly": the whole of both intervals lies between: speedup low > 1.3 and of-ceiling
       high < 0.8;
     * otherwise "inconclusive".
@@ -655,4 +677,5 @@ def classify(
         gil_enabled=gil_enabled,
         usable_cores=usable_cores,
         min_coverage=min_coverage,
+        cpu_cost=cpu_cost,
     )[0]
